@@ -1,0 +1,35 @@
+/* Port I/O: the serial report, the exit port and the PIO benchmark loop. All polled. */
+#ifndef PROBE_IO_H
+#define PROBE_IO_H
+
+#include "types.h"
+
+#define COM1_PORT  0x3f8	/* 8250 UART */
+#define EXIT_PORT  0x501	/* outb status: minivmm exits with status, QEMU isa-debug-exit with status*2+1 */
+#define BENCH_PORT 0x502	/* handled by nobody: each write is one plain PIO exit */
+
+static inline void outb(u16 port, u8 value)
+{
+	asm volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline u8 inb(u16 port)
+{
+	u8 value;
+	asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
+}
+
+/*
+ * Prints to COM1. Supports only %s, %.*s, %lu and %lx (u64 arguments), which
+ * the format attribute lets the compiler check.
+ */
+__attribute__((format(printf, 1, 2))) void print(const char *format, ...);
+
+/* Writes BENCH_PORT `exits` (> 0) times; returns the TSC cycles it took. */
+u64 pio_loop(u64 exits);
+
+/* Ends the VM through EXIT_PORT with `status`, or with halt, stops the CPU instead. */
+noreturn void finish(u8 status, bool halt);
+
+#endif

@@ -1,0 +1,88 @@
+#include "options.h"
+#include "io.h"
+
+static bool same_text(const char *text, int length, const char *word)
+{
+	int i = 0;
+	while (i < length && word[i] == text[i])
+		i++;
+	return i == length && word[i] == '\0';
+}
+
+/* At most 18 digits, so the value cannot overflow before it is compared with max. */
+static bool parse_decimal(const char *digits, int length, u64 max, u64 *value)
+{
+	if (length < 1 || length > 18)
+		return false;
+	u64 result = 0;
+	for (int i = 0; i < length; i++) {
+		if (digits[i] < '0' || digits[i] > '9')
+			return false;
+		result = result * 10 + (digits[i] - '0');
+	}
+	if (result > max)
+		return false;
+	*value = result;
+	return true;
+}
+
+/* The field and limit of a known "key=N" option, or NULL. */
+static u64 *numeric_option(const char *key, int key_length, struct probe_options *options, u64 *max)
+{
+	if (same_text(key, key_length, "exit")) {
+		*max = 255;
+		return &options->exit_status;
+	}
+	if (same_text(key, key_length, "ram-mib")) {
+		*max = UINT64_MAX >> 20;	/* the byte count must fit in a u64 */
+		return &options->ram_mib;
+	}
+	if (same_text(key, key_length, "pio-loop")) {
+		*max = UINT64_MAX;
+		return &options->pio_loop_exits;
+	}
+	return NULL;
+}
+
+static const char *apply_option(const char *token, int length, struct probe_options *options)
+{
+	int key_length = 0;
+	while (key_length < length && token[key_length] != '=')
+		key_length++;
+
+	if (key_length == length && same_text(token, length, "halt")) {
+		options->halt = true;
+		return NULL;
+	}
+	u64 max;
+	u64 *field = key_length < length ? numeric_option(token, key_length, options, &max) : NULL;
+	if (!field) {
+		print("probe: ignored \"%.*s\"\n", length, token);
+		return NULL;
+	}
+	const char *value = token + key_length + 1;
+	if (!parse_decimal(value, length - key_length - 1, max, field)) {
+		print("probe: malformed \"%.*s\"\n", length, token);
+		return "malformed option";
+	}
+	return NULL;
+}
+
+const char *parse_options(const char *cmdline, struct probe_options *options)
+{
+	const char *problem = NULL;
+	const char *p = cmdline;
+	while (*p) {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		const char *token = p;
+		while (*p && *p != ' ')
+			p++;
+		const char *token_problem = apply_option(token, p - token, options);
+		if (!problem)
+			problem = token_problem;
+	}
+	return problem;
+}
