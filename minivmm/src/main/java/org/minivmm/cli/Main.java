@@ -1,0 +1,60 @@
+package org.minivmm.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "minivmm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Runs each container in its own tiny KVM virtual machine.",
+        subcommands = {RunCommand.class, CheckCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success (run: the guest exited with status 0 or reset itself)",
+            "N:run: the guest's own exit status, written to the exit port",
+            "1:check: the host cannot run minivmm's guests, or the probe failed",
+            "125:minivmm failed: bad options, bad kernel, KVM error, or the guest crashed",
+            "128+N:stopped by signal N (130 for SIGINT, 143 for SIGTERM)"})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    static int execute(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setParameterExceptionHandler((error, arguments) -> {
+            CommandLine command = error.getCommandLine();
+            command.getErr().println("minivmm: error: " + error.getMessage());
+            command.getErr().println("Try '" + command.getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.VMM_FAILURE;
+        });
+        commandLine.setExecutionExceptionHandler((error, command, parseResult) -> {
+            Log.error("internal error: " + error + " (set MINIVMM_DEBUG=1 for the stack trace, and please report it)");
+            if (System.getenv("MINIVMM_DEBUG") != null) {
+                error.printStackTrace();
+            }
+            return ExitCodes.VMM_FAILURE;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check or help)");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                properties.load(in);
+            }
+            return new String[] {"minivmm " + properties.getProperty("version")};
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.minivmm.vmm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.minivmm.kvm.Kvm;
+import org.minivmm.kvm.KvmVcpu;
+import org.minivmm.kvm.KvmVm;
+
+/**
+ * A built VM: run it once, get why it stopped, then close it. The first stop request wins; it kicks
+ * every vCPU out of the guest, and {@link #run()} returns only when all vCPU threads have ended.
+ */
+public final class Vm implements AutoCloseable {
+    private final Kvm kvm;
+    private final KvmVm kvmVm;
+    private final GuestRam ram;
+    private final List<KvmVcpu> vcpus;
+    private final List<VcpuRunner> runners = new ArrayList<>();
+    private final CompletableFuture<StopReason> stopReason = new CompletableFuture<>();
+
+    Vm(Kvm kvm, KvmVm kvmVm, GuestRam ram, List<KvmVcpu> vcpus) {
+        this.kvm = kvm;
+        this.kvmVm = kvmVm;
+        this.ram = ram;
+        this.vcpus = vcpus;
+    }
+
+    void addRunner(VcpuRunner runner) {
+        runners.add(runner);
+    }
+
+    public GuestRam ram() {
+        return ram;
+    }
+
+    public StopReason run() throws InterruptedException {
+        VcpuSignal.install();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < runners.size(); i++) {
+            Thread thread = new Thread(runners.get(i), "vcpu" + i);
+            threads.add(thread);
+            thread.start();
+        }
+        StopReason reason;
+        try {
+            reason = stopReason.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            runners.forEach(VcpuRunner::kick);
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        }
+        return reason;
+    }
+
+    /** Asks the VM to stop; callable from any thread, including a vCPU's. Later requests are ignored. */
+    public void stop(StopReason reason) {
+        stopReason.complete(reason);
+    }
+
+    @Override
+    public void close() {
+        for (KvmVcpu vcpu : vcpus) {
+            vcpu.close();
+        }
+        ram.close();
+        kvmVm.close();
+        kvm.close();
+    }
+}

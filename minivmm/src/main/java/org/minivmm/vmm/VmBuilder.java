@@ -1,0 +1,129 @@
+package org.minivmm.vmm;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.minivmm.boot.BootParams;
+import org.minivmm.boot.CpuidFixups;
+import org.minivmm.boot.CpuidFixups.CpuidEntry;
+import org.minivmm.boot.ElfKernel;
+import org.minivmm.boot.GuestBlob;
+import org.minivmm.boot.KernelCommandLine;
+import org.minivmm.boot.KernelFormatException;
+import org.minivmm.boot.LongModeEntry;
+import org.minivmm.boot.MemoryLayout;
+import org.minivmm.boot.MpTable;
+import org.minivmm.boot.PageTables;
+import org.minivmm.bus.Bus;
+import org.minivmm.devices.ExitPort;
+import org.minivmm.devices.I8042;
+import org.minivmm.devices.Serial8250;
+import org.minivmm.kvm.Kvm;
+import org.minivmm.kvm.KvmVcpu;
+import org.minivmm.kvm.KvmVm;
+import org.minivmm.memory.GuestMemory;
+
+/** Wires a VM from a {@link VmConfig}: KVM, RAM, the kernel mapped in place, boot structures, devices, vCPUs. */
+public final class VmBuilder {
+    private VmBuilder() {
+    }
+
+    public static Vm build(VmConfig config) throws KernelFormatException, IOException {
+        MemoryLayout layout = MemoryLayout.forRam(config.ramBytes());
+        if (config.cpus() < 1 || config.cpus() > MpTable.MAX_CPUS) {
+            throw new IllegalArgumentException("--cpus must be between 1 and " + MpTable.MAX_CPUS + ", not " + config.cpus());
+        }
+        ElfKernel kernel = ElfKernel.open(config.kernel());
+        kernel.checkFits(layout);
+        KernelCommandLine cmdline = new KernelCommandLine(config.cmdline());
+
+        Kvm kvm = Kvm.open();
+        List<AutoCloseable> opened = new ArrayList<>(List.of(kvm));
+        try {
+            KvmVm kvmVm = kvm.createVm();
+            opened.add(kvmVm);
+            kvmVm.createPlatform();
+            GuestRam ram = GuestRam.allocate(layout, kvmVm);
+            opened.add(ram);
+            ram.mapKernel(kernel);
+            writeBootStructures(ram.memory(), layout, cmdline, config.cpus());
+
+            List<KvmVcpu> vcpus = createVcpus(kvm, kvmVm, config.cpus(), kernel.physicalEntry());
+            opened.addAll(vcpus);
+            Vm vm = new Vm(kvm, kvmVm, ram, vcpus);
+            Bus pio = new Bus("port I/O");
+            Bus mmio = new Bus("MMIO");
+            Serial8250 serial = new Serial8250(config.consoleOutput(), high -> kvmVm.setIrqLine(Serial8250.COM1_IRQ, high));
+            pio.register(Serial8250.COM1_BASE, Serial8250.REGISTERS, "serial ttyS0", serial);
+            pio.register(I8042.BASE, I8042.SIZE, "i8042", new I8042(() -> vm.stop(StopReason.guestReset("the guest reset the machine (i8042)"))));
+            pio.register(ExitPort.PORT, ExitPort.SIZE, "exit port", new ExitPort(status -> vm.stop(StopReason.guestExit(status))));
+            for (KvmVcpu vcpu : vcpus) {
+                vm.addRunner(new VcpuRunner(vcpu, pio, mmio, vm::stop));
+            }
+            if (config.forwardInput()) {
+                forwardStandardInput(serial);
+            }
+            return vm;
+        } catch (RuntimeException | Error e) {
+            closeAll(opened);
+            throw e;
+        }
+    }
+
+    private static void writeBootStructures(GuestMemory memory, MemoryLayout layout, KernelCommandLine cmdline, int cpus) {
+        List<GuestBlob> blobs = new ArrayList<>(PageTables.identityMapFirst4GiB());
+        blobs.add(LongModeEntry.gdt());
+        blobs.add(MpTable.build(cpus));
+        byte[] cmdlineBytes = cmdline.toBytes();
+        blobs.add(new GuestBlob(MemoryLayout.CMDLINE_ADDR, cmdlineBytes));
+        blobs.add(BootParams.zeroPage(layout.e820(), MemoryLayout.CMDLINE_ADDR, cmdlineBytes.length - 1));
+        for (GuestBlob blob : blobs) {
+            memory.write(blob.address(), blob.bytes());
+        }
+    }
+
+    private static List<KvmVcpu> createVcpus(Kvm kvm, KvmVm kvmVm, int count, long entry) {
+        List<CpuidEntry> supported = kvm.supportedCpuid();
+        List<KvmVcpu> vcpus = new ArrayList<>();
+        for (int index = 0; index < count; index++) {
+            KvmVcpu vcpu = kvmVm.createVcpu(index);
+            vcpus.add(vcpu);
+            vcpu.setCpuid(CpuidFixups.forVcpu(supported, index, count));
+            vcpu.wireLocalInterrupts();
+            if (index == 0) {
+                vcpu.enter(LongModeEntry.cpuState(entry)); // the others wait for the guest's INIT/SIPI
+            }
+        }
+        return vcpus;
+    }
+
+    /** A daemon thread, because a read of standard input cannot be interrupted; it ends with the process. */
+    private static void forwardStandardInput(Serial8250 serial) {
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[256];
+            try {
+                InputStream in = System.in;
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    for (int i = 0; i < n; i++) {
+                        serial.receive(buffer[i]);
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                // Input ended: the guest just sees no more bytes.
+            }
+        }, "console-input");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private static void closeAll(List<AutoCloseable> opened) {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception suppressed) {
+                // Already failing: the first error is the one to report.
+            }
+        }
+    }
+}

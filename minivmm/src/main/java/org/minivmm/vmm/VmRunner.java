@@ -1,0 +1,68 @@
+package org.minivmm.vmm;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.util.Timer;
+import java.util.TimerTask;
+import org.minivmm.boot.KernelFormatException;
+import org.minivmm.host.NativeException;
+import org.minivmm.kvm.Kvm;
+import org.minivmm.kvm.KvmException;
+
+/** Builds, runs and tears down one VM, turning what can go wrong before it runs into one clear sentence. */
+public final class VmRunner {
+    private VmRunner() {
+    }
+
+    /** The VM could not be set up; the message says what was wrong and what to do. */
+    public static final class SetupFailure extends Exception {
+        SetupFailure(String message) {
+            super(message);
+        }
+    }
+
+    /** Runs the VM until it stops, or until {@code timeout} (null: none) passes and it is stopped. */
+    public static StopReason run(VmConfig config, Duration timeout) throws SetupFailure {
+        try (Vm vm = VmBuilder.build(config); StopSignals signals = new StopSignals(vm)) {
+            if (timeout == null) {
+                return vm.run();
+            }
+            Timer watchdog = new Timer("vm-timeout", true);
+            watchdog.schedule(new TimerTask() {
+                @Override
+                public void run() {
+                    vm.stop(StopReason.timedOut(timeout));
+                }
+            }, timeout.toMillis());
+            try {
+                return vm.run();
+            } finally {
+                watchdog.cancel();
+            }
+        } catch (KernelFormatException e) {
+            throw new SetupFailure(config.kernel() + ": " + e.getMessage());
+        } catch (NoSuchFileException e) {
+            throw new SetupFailure(config.kernel() + ": no such file");
+        } catch (IOException e) {
+            throw new SetupFailure(config.kernel() + ": cannot read it: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new SetupFailure(e.getMessage());
+        } catch (NativeException e) {
+            throw new SetupFailure(explain(e));
+        } catch (KvmException e) {
+            throw new SetupFailure(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SetupFailure("interrupted while waiting for the VM");
+        }
+    }
+
+    private static String explain(NativeException e) {
+        if (e.getMessage().startsWith("open " + Kvm.DEVICE)) {
+            return e.getMessage() + ": KVM is needed; run 'minivmm check' to see what this host offers"
+                    + " (is the kvm module loaded, and may this user open " + Kvm.DEVICE + "?)";
+        }
+        return e.getMessage();
+    }
+}
