@@ -1,38 +1,132 @@
 package org.minivmm.host;
 
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.LastError;
+import com.kenai.jffi.Library;
+import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
 import java.nio.ByteBuffer;
-import jnr.ffi.annotations.SaveError;
+import java.nio.charset.StandardCharsets;
 
 /**
- * The few libc functions the VMM calls. Kept small on purpose: every bound method costs start-up time.
- * mmap goes through syscall(2) because jnr-ffi's six-argument call to libc mmap was seen to fail here
- * with EINVAL before reaching the kernel (see shared/notes/kvm-on-these-machines.md).
+ * The few libc functions the VMM calls, bound through jffi's call API (the core of jnr-ffi). jnr-ffi's
+ * interface proxies generate bytecode at start-up, about 240 ms here; calling jffi directly costs
+ * a symbol lookup per function. Results are raw: {@link Host} turns failures into exceptions.
  */
-@SaveError
-public interface LibC {
-    int open(String path, int flags);
+public final class LibC {
+    static {
+        JffiStub.useCachedCopy();
+    }
 
-    int close(int fd);
+    private static final Invoker INVOKER = Invoker.getInstance();
+    private static final MemoryIO MEMORY = MemoryIO.getInstance();
 
-    int ioctl(int fd, long request, long argument);
+    private static final Binding OPEN = bind("open", Type.SINT, Type.POINTER, Type.SINT);
+    private static final Binding CLOSE = bind("close", Type.SINT, Type.SINT);
+    private static final Binding IOCTL = bind("ioctl", Type.SINT, Type.SINT, Type.ULONG, Type.POINTER);
+    private static final Binding MMAP = bind("mmap", Type.POINTER, Type.POINTER, Type.ULONG, Type.SINT, Type.SINT, Type.SINT, Type.SLONG);
+    private static final Binding MUNMAP = bind("munmap", Type.SINT, Type.POINTER, Type.ULONG);
+    private static final Binding PTHREAD_SELF = bind("pthread_self", Type.ULONG);
+    private static final Binding PTHREAD_KILL = bind("pthread_kill", Type.SINT, Type.ULONG, Type.SINT);
+    private static final Binding ISATTY = bind("isatty", Type.SINT, Type.SINT);
+    private static final Binding TCGETATTR = bind("tcgetattr", Type.SINT, Type.SINT, Type.POINTER);
+    private static final Binding TCSETATTR = bind("tcsetattr", Type.SINT, Type.SINT, Type.SINT, Type.POINTER);
+    private static final Binding CFMAKERAW = bind("cfmakeraw", Type.VOID, Type.POINTER);
+    private static final Binding STRERROR = bind("strerror", Type.POINTER, Type.SINT);
 
-    int ioctl(int fd, long request, ByteBuffer argument);
+    /** A resolved libc function and the signature to call it with; errno is saved after each call. */
+    private record Binding(long address, CallContext context) {
+    }
 
-    long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+    private static Binding bind(String name, Type result, Type... parameters) {
+        long address = Library.getDefault().getSymbolAddress(name);
+        if (address == 0) {
+            throw new UnsatisfiedLinkError("libc has no " + name + ": " + Library.getLastError());
+        }
+        return new Binding(address, CallContext.getCallContext(result, parameters, CallingConvention.DEFAULT, true));
+    }
 
-    int munmap(long address, long length);
+    private LibC() {
+    }
 
-    long pthread_self();
+    public static int errno() {
+        return LastError.getInstance().get();
+    }
 
-    int pthread_kill(long thread, int signal);
+    public static int open(String path, int flags) {
+        ByteBuffer cPath = cString(path);
+        return (int) INVOKER.invokeN2(OPEN.context(), OPEN.address(), address(cPath), flags);
+    }
 
-    int isatty(int fd);
+    public static int close(int fd) {
+        return (int) INVOKER.invokeN1(CLOSE.context(), CLOSE.address(), fd);
+    }
 
-    int tcgetattr(int fd, ByteBuffer termios);
+    public static int ioctl(int fd, long request, long argument) {
+        return (int) INVOKER.invokeN3(IOCTL.context(), IOCTL.address(), fd, request, argument);
+    }
 
-    int tcsetattr(int fd, int when, ByteBuffer termios);
+    public static int ioctl(int fd, long request, ByteBuffer argument) {
+        return ioctl(fd, request, address(argument));
+    }
 
-    void cfmakeraw(ByteBuffer termios);
+    /** Returns the mapping's address, or -1 (MAP_FAILED) with errno set. */
+    public static long mmap(long address, long length, int protection, int flags, int fd, long offset) {
+        return INVOKER.invokeN6(MMAP.context(), MMAP.address(), address, length, protection, flags, fd, offset);
+    }
 
-    String strerror(int errno);
+    public static int munmap(long address, long length) {
+        return (int) INVOKER.invokeN2(MUNMAP.context(), MUNMAP.address(), address, length);
+    }
+
+    public static long pthreadSelf() {
+        return INVOKER.invokeN0(PTHREAD_SELF.context(), PTHREAD_SELF.address());
+    }
+
+    public static int pthreadKill(long thread, int signal) {
+        return (int) INVOKER.invokeN2(PTHREAD_KILL.context(), PTHREAD_KILL.address(), thread, signal);
+    }
+
+    public static int isatty(int fd) {
+        return (int) INVOKER.invokeN1(ISATTY.context(), ISATTY.address(), fd);
+    }
+
+    public static int tcgetattr(int fd, ByteBuffer termios) {
+        return (int) INVOKER.invokeN2(TCGETATTR.context(), TCGETATTR.address(), fd, address(termios));
+    }
+
+    public static int tcsetattr(int fd, int when, ByteBuffer termios) {
+        return (int) INVOKER.invokeN3(TCSETATTR.context(), TCSETATTR.address(), fd, when, address(termios));
+    }
+
+    public static void cfmakeraw(ByteBuffer termios) {
+        INVOKER.invokeN1(CFMAKERAW.context(), CFMAKERAW.address(), address(termios));
+    }
+
+    public static String strerror(int errno) {
+        long text = INVOKER.invokeN1(STRERROR.context(), STRERROR.address(), errno);
+        return new String(MEMORY.getZeroTerminatedByteArray(text), StandardCharsets.UTF_8);
+    }
+
+    /** A direct buffer's native address; heap buffers cannot be passed to C. */
+    public static long address(ByteBuffer buffer) {
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException("only direct buffers can be passed to native code");
+        }
+        return MEMORY.getDirectBufferAddress(buffer);
+    }
+
+    /** A native view of [address, address + size), for memory that C code or the kernel owns. */
+    public static ByteBuffer view(long address, int size) {
+        return MEMORY.newDirectByteBuffer(address, size);
+    }
+
+    private static ByteBuffer cString(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length + 1);
+        buffer.put(bytes).put((byte) 0);
+        return buffer;
+    }
 }

@@ -12,14 +12,11 @@ public final class Mmap {
     public static final int MAP_NORESERVE = 0x4000;
     public static final long PAGE_SIZE = 4096;
 
-    private static final long SYS_MMAP = 9;
-
     private Mmap() {
     }
 
-    /** Returns the mapping's address; the kernel's negative errno comes back through errno as -1. */
     public static long map(long address, long length, int protection, int flags, int fd, long offset, String what) {
-        long result = Host.libc().syscall(SYS_MMAP, address, length, protection, flags, fd, offset);
+        long result = LibC.mmap(address, length, protection, flags, fd, offset);
         if (result == -1) {
             throw Host.failure("mmap " + what);
         }
@@ -27,7 +24,7 @@ public final class Mmap {
     }
 
     public static void unmap(long address, long length) {
-        if (Host.libc().munmap(address, length) != 0) {
+        if (LibC.munmap(address, length) != 0) {
             throw Host.failure("munmap");
         }
     }

@@ -18,18 +18,17 @@ public final class Terminal implements AutoCloseable {
     }
 
     public static Terminal rawIfTerminal() {
-        LibC libc = Host.libc();
-        if (libc.isatty(STDIN) != 1) {
+                if (LibC.isatty(STDIN) != 1) {
             return new Terminal(null);
         }
         ByteBuffer saved = ByteBuffer.allocateDirect(TERMIOS_SIZE);
-        if (libc.tcgetattr(STDIN, saved) != 0) {
+        if (LibC.tcgetattr(STDIN, saved) != 0) {
             throw Host.failure("tcgetattr on standard input");
         }
         ByteBuffer raw = ByteBuffer.allocateDirect(TERMIOS_SIZE);
         raw.put(0, saved, 0, TERMIOS_SIZE);
-        libc.cfmakeraw(raw);
-        if (libc.tcsetattr(STDIN, TCSANOW, raw) != 0) {
+        LibC.cfmakeraw(raw);
+        if (LibC.tcsetattr(STDIN, TCSANOW, raw) != 0) {
             throw Host.failure("tcsetattr on standard input");
         }
         return new Terminal(saved);
@@ -42,7 +41,7 @@ public final class Terminal implements AutoCloseable {
     @Override
     public void close() {
         if (saved != null) {
-            Host.libc().tcsetattr(STDIN, TCSANOW, saved);
+            LibC.tcsetattr(STDIN, TCSANOW, saved);
         }
     }
 }

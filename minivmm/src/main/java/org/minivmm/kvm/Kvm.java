@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.minivmm.boot.CpuidFixups.CpuidEntry;
 import org.minivmm.host.Host;
+import org.minivmm.host.LibC;
 
 /** The /dev/kvm system handle: capability queries and VM creation. */
 public final class Kvm implements AutoCloseable {
@@ -32,7 +33,7 @@ public final class Kvm implements AutoCloseable {
 
     /** What KVM_CHECK_EXTENSION says: 0 when absent, otherwise 1 or a capability-specific number. */
     public int extension(Capability capability) {
-        return Host.libc().ioctl(fd, KVM_CHECK_EXTENSION, capability.number);
+        return LibC.ioctl(fd, KVM_CHECK_EXTENSION, capability.number);
     }
 
     public int vcpuMmapSize() {

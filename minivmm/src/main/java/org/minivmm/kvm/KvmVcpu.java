@@ -2,7 +2,6 @@ package org.minivmm.kvm;
 
 import static org.minivmm.kvm.KvmAbi.*;
 
-import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -10,6 +9,7 @@ import org.minivmm.boot.CpuidFixups.CpuidEntry;
 import org.minivmm.boot.LongModeEntry.CpuState;
 import org.minivmm.boot.LongModeEntry.Segment;
 import org.minivmm.host.Host;
+import org.minivmm.host.LibC;
 import org.minivmm.host.Mmap;
 
 /** One virtual CPU: its registers, its CPUID, and KVM_RUN with the shared kvm_run page. */
@@ -41,7 +41,7 @@ public final class KvmVcpu implements AutoCloseable {
         this.fd = fd;
         this.runSize = runSize;
         this.runAddress = Mmap.map(0, runSize, Mmap.PROT_READ | Mmap.PROT_WRITE, Mmap.MAP_SHARED, fd, 0, "kvm_run");
-        this.run = MemoryIO.getInstance().newDirectByteBuffer(runAddress, runSize).order(ByteOrder.nativeOrder());
+        this.run = LibC.view(runAddress, runSize).order(ByteOrder.nativeOrder());
     }
 
     public int index() {
@@ -129,7 +129,7 @@ public final class KvmVcpu implements AutoCloseable {
 
     /** Enters the guest until its next exit; returns the exit reason, or {@link #INTERRUPTED}. */
     public int run() {
-        if (Host.libc().ioctl(fd, KVM_RUN, 0) < 0) {
+        if (LibC.ioctl(fd, KVM_RUN, 0) < 0) {
             int errno = Host.errno();
             if (errno == Host.EINTR || errno == Host.EAGAIN) {
                 return INTERRUPTED;

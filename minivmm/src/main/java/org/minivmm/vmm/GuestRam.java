@@ -1,6 +1,5 @@
 package org.minivmm.vmm;
 
-import com.kenai.jffi.MemoryIO;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +7,7 @@ import org.minivmm.boot.ElfKernel;
 import org.minivmm.boot.ElfKernel.LoadSegment;
 import org.minivmm.boot.MemoryLayout;
 import org.minivmm.host.Host;
+import org.minivmm.host.LibC;
 import org.minivmm.host.Mmap;
 import org.minivmm.kvm.KvmVm;
 import org.minivmm.memory.GuestMemory;
@@ -42,7 +42,7 @@ public final class GuestRam implements AutoCloseable {
             vm.setMemoryRegion(slot++, range.start(), range.size(), hostBase + hostOffset, false);
             for (long piece = 0; piece < range.size(); piece += VIEW_PIECE) {
                 int size = (int) Math.min(VIEW_PIECE, range.size() - piece);
-                ByteBuffer view = MemoryIO.getInstance().newDirectByteBuffer(hostBase + hostOffset + piece, size);
+                ByteBuffer view = LibC.view(hostBase + hostOffset + piece, size);
                 regions.add(new GuestMemory.Region(range.start() + piece, view));
             }
             hostOffset += range.size();

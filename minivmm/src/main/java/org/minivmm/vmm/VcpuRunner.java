@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.minivmm.bus.Bus;
 import org.minivmm.host.Host;
+import org.minivmm.host.LibC;
 import org.minivmm.kvm.KvmVcpu;
 
 /**
@@ -35,7 +36,7 @@ final class VcpuRunner implements Runnable {
 
     @Override
     public void run() {
-        nativeThread = Host.libc().pthread_self();
+        nativeThread = LibC.pthreadSelf();
         try {
             while (!stopping) {
                 int exit = vcpu.run();
@@ -54,7 +55,7 @@ final class VcpuRunner implements Runnable {
         vcpu.requestImmediateExit();
         long thread = nativeThread;
         if (thread != 0) {
-            Host.libc().pthread_kill(thread, VcpuSignal.NUMBER);
+            LibC.pthreadKill(thread, VcpuSignal.NUMBER);
         }
     }
 
