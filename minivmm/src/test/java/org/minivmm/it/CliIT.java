@@ -126,6 +126,21 @@ class CliIT {
     }
 
     @Test
+    void aTerminalIsPutInRawModeAndRestored() throws Exception {
+        // script(1) gives minivmm a real pseudo-terminal; stty prints its settings before and after.
+        String inner = "stty -g; " + String.join(" ", TestHost.minivmm("run", "--kernel", TestHost.probe().toString(), "--cmdline", "exit=4"))
+                + "; echo status=$?; stty -g";
+        TestHost.Finished script = TestHost.run(java.util.List.of("script", "-qec", inner, "/dev/null"), "");
+        String[] lines = script.stdout().replace("\r", "").split("\n");
+        String before = lines[0];
+        String after = lines[lines.length - 1];
+        assertTrue(script.stdout().contains("PROBE-OK"), script.stdout());
+        assertTrue(script.stdout().contains("status=4"), script.stdout());
+        assertTrue(before.matches("[0-9a-f:]+"), "stty -g output expected first: " + before);
+        assertEquals(before, after, "terminal settings after minivmm differ from before");
+    }
+
+    @Test
     void checkBootsTheProbeAndReportsTheHost() throws Exception {
         TestHost.Finished check = TestHost.run(TestHost.minivmm("check"), "");
         assertEquals(0, check.exitCode(), check.stdout() + check.stderr());

@@ -74,6 +74,22 @@ class ProbeBootIT {
     }
 
     @Test
+    void everyFileDescriptorIsClosedAfterTheVmStops() throws Exception {
+        ProbeGuest.boot(TestHost.probe(), "exit=0"); // warm-up: jffi and the JDK open their own files once
+        long before = openFileDescriptors();
+        for (int i = 0; i < 3; i++) {
+            ProbeGuest.boot(TestHost.probe(), "exit=0");
+        }
+        assertEquals(before, openFileDescriptors(), "KVM, vCPU or kernel file descriptors leaked");
+    }
+
+    private static long openFileDescriptors() throws java.io.IOException {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    @Test
     void aCommandLineLongerThanLinuxTakesIsRefusedBeforeBoot() {
         String tooLong = "x".repeat(3000);
         VmRunner.SetupFailure failure = assertThrows(VmRunner.SetupFailure.class,
