@@ -5,14 +5,14 @@
  *   kvm-loop KERNEL.elf "COMMAND LINE"
  *
  * Guest serial output goes to stdout; the process exits with the status the guest writes to
- * port 0x501. On stderr it prints the guest's TSC frequency as "kvm-loop: tsc-khz N", which
- * the benchmark needs to turn the guest's cycle counts into time.
+ * port 0x501. On stderr it prints "kvm-loop: tsc-khz N", the rate KVM runs the guest's TSC at
+ * (KVM_GET_TSC_KHZ), which turns the guest's cycle counts into time.
  *
- * Only the exit loop is what gets compared, so the setup takes shortcuts minivmm does not:
- * the PT_LOAD segments are copied into RAM rather than mapped from the file, there is a single
- * memory slot and vCPU, and the CPUID table is KVM's supported one, unchanged.
- * Layout and register state are minivmm's (boot module: MemoryLayout, PageTables, LongModeEntry,
- * BootParams).
+ * Per exit it does what minivmm does: look the port up in a table of device windows and call
+ * a small handler. Only that loop is compared, so the setup takes shortcuts: the PT_LOAD
+ * segments are copied into RAM rather than mapped from the file, and there is no MP table,
+ * TSS descriptor, LAPIC wiring or CPUID adjustment. Addresses and register state follow
+ * minivmm's boot module (MemoryLayout, PageTables, LongModeEntry, BootParams).
  */
 #include <elf.h>
 #include <fcntl.h>

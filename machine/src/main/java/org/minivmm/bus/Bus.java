@@ -1,12 +1,12 @@
 package org.minivmm.bus;
 
 import java.util.Arrays;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * An address space of device windows (the port-I/O space or the MMIO space). Windows never overlap:
- * registering one that does is a wiring bug and fails at once, naming both devices.
+ * registering one that does is a wiring bug and fails at once, naming both devices. Lookups run on
+ * every vCPU exit, so they take no lock and allocate nothing: registration publishes a new sorted
+ * array of window starts, and a lookup is a binary search over it.
  */
 public final class Bus {
     private record Window(long base, long size, String name, BusDevice device) {
@@ -15,8 +15,12 @@ public final class Bus {
         }
     }
 
+    /** Windows sorted by base, and their bases alone; replaced together on every registration. */
+    private record Layout(long[] bases, Window[] windows) {
+    }
+
     private final String name;
-    private final TreeMap<Long, Window> windows = new TreeMap<>();
+    private volatile Layout layout = new Layout(new long[0], new Window[0]);
 
     public Bus(String name) {
         this.name = name;
@@ -27,20 +31,17 @@ public final class Bus {
             throw new IllegalArgumentException(String.format("%s: bad window 0x%x+0x%x for %s", name, base, size, deviceName));
         }
         Window window = new Window(base, size, deviceName, device);
-        Map.Entry<Long, Window> below = windows.floorEntry(base);
-        Map.Entry<Long, Window> above = windows.ceilingEntry(base);
-        for (Map.Entry<Long, Window> neighbour : Arrays.asList(below, above)) {
-            if (neighbour != null && overlaps(neighbour.getValue(), window)) {
-                Window other = neighbour.getValue();
+        for (Window other : layout.windows()) {
+            if (other.base() < window.end() && window.base() < other.end()) {
                 throw new IllegalStateException(String.format("%s: %s at 0x%x+0x%x overlaps %s at 0x%x+0x%x",
                         name, deviceName, base, size, other.name(), other.base(), other.size()));
             }
         }
-        windows.put(base, window);
-    }
-
-    private static boolean overlaps(Window a, Window b) {
-        return a.base() < b.end() && b.base() < a.end();
+        Window[] windows = Arrays.copyOf(layout.windows(), layout.windows().length + 1);
+        windows[windows.length - 1] = window;
+        Arrays.sort(windows, (a, b) -> Long.compare(a.base(), b.base()));
+        long[] bases = Arrays.stream(windows).mapToLong(Window::base).toArray();
+        layout = new Layout(bases, windows);
     }
 
     /** Dispatches a read; returns false (with {@code data} all ones, like an empty ISA bus) when nothing is there. */
@@ -65,13 +66,14 @@ public final class Bus {
     }
 
     private Window find(long address, int length) {
-        Map.Entry<Long, Window> entry;
-        synchronized (this) {
-            entry = windows.floorEntry(address);
+        Layout current = layout;
+        int index = Arrays.binarySearch(current.bases(), address);
+        if (index < 0) {
+            index = -index - 2; // the window starting below the address, if any
         }
-        if (entry == null || address + length > entry.getValue().end()) {
+        if (index < 0 || address + length > current.windows()[index].end()) {
             return null;
         }
-        return entry.getValue();
+        return current.windows()[index];
     }
 }

@@ -118,6 +118,38 @@ public final class LibC {
         return MEMORY.getDirectBufferAddress(buffer);
     }
 
+    /**
+     * Raw access to memory the kernel shares with minivmm (the kvm_run page), for the exit path:
+     * C1 inlines these plain calls, where it would not inline a direct ByteBuffer's accessors.
+     */
+    public static byte getByte(long address) {
+        return MEMORY.getByte(address);
+    }
+
+    public static short getShort(long address) {
+        return MEMORY.getShort(address);
+    }
+
+    public static int getInt(long address) {
+        return MEMORY.getInt(address);
+    }
+
+    public static long getLong(long address) {
+        return MEMORY.getLong(address);
+    }
+
+    public static void putByte(long address, byte value) {
+        MEMORY.putByte(address, value);
+    }
+
+    public static void getBytes(long address, byte[] into) {
+        MEMORY.getByteArray(address, into, 0, into.length);
+    }
+
+    public static void putBytes(long address, byte[] from) {
+        MEMORY.putByteArray(address, from, 0, from.length);
+    }
+
     /** A native view of [address, address + size), for memory that C code or the kernel owns. */
     public static ByteBuffer view(long address, int size) {
         return MEMORY.newDirectByteBuffer(address, size);

@@ -3,7 +3,6 @@ package org.minivmm.kvm;
 import static org.minivmm.kvm.KvmAbi.*;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import org.minivmm.boot.CpuidFixups.CpuidEntry;
 import org.minivmm.boot.LongModeEntry.CpuState;
@@ -34,14 +33,12 @@ public final class KvmVcpu implements AutoCloseable {
     private final int fd;
     private final long runAddress;
     private final int runSize;
-    private final ByteBuffer run;
 
     KvmVcpu(int index, int fd, int runSize) {
         this.index = index;
         this.fd = fd;
         this.runSize = runSize;
         this.runAddress = Mmap.map(0, runSize, Mmap.PROT_READ | Mmap.PROT_WRITE, Mmap.MAP_SHARED, fd, 0, "kvm_run");
-        this.run = LibC.view(runAddress, runSize).order(ByteOrder.nativeOrder());
     }
 
     public int index() {
@@ -136,67 +133,76 @@ public final class KvmVcpu implements AutoCloseable {
             }
             throw Host.failure("KVM_RUN on vCPU " + index);
         }
-        return run.getInt(RUN_EXIT_REASON);
+        return LibC.getInt(runAddress + RUN_EXIT_REASON);
     }
 
     /** Makes the next (or current, once a signal lands) KVM_RUN return at once. */
     public void requestImmediateExit() {
-        run.put(RUN_IMMEDIATE_EXIT, (byte) 1);
+        LibC.putByte(runAddress + RUN_IMMEDIATE_EXIT, (byte) 1);
     }
 
-    // The exit's details, valid until the next run().
+    // The exit's details, read straight from the kvm_run page; valid until the next run().
 
     public boolean ioIsOut() {
-        return run.get(RUN_IO_DIRECTION) == KVM_EXIT_IO_OUT;
+        return LibC.getByte(runAddress + RUN_IO_DIRECTION) == KVM_EXIT_IO_OUT;
     }
 
     public int ioSize() {
-        return run.get(RUN_IO_SIZE);
+        return LibC.getByte(runAddress + RUN_IO_SIZE);
     }
 
     public int ioPort() {
-        return Short.toUnsignedInt(run.getShort(RUN_IO_PORT));
+        return Short.toUnsignedInt(LibC.getShort(runAddress + RUN_IO_PORT));
     }
 
     public int ioCount() {
-        return run.getInt(RUN_IO_COUNT);
+        return LibC.getInt(runAddress + RUN_IO_COUNT);
     }
 
-    /** The kvm_run page, where the data of IO exits lives at {@link #ioDataOffset()}. */
-    public ByteBuffer runPage() {
-        return run;
+    /** Copies the data of the {@code index}th access of a port exit into {@code data}. */
+    public void readIoData(int index, byte[] data) {
+        LibC.getBytes(ioDataAddress(index, data), data);
     }
 
-    public int ioDataOffset() {
-        return (int) run.getLong(RUN_IO_DATA_OFFSET);
+    /** Hands the data of the {@code index}th access of a port read back to the guest. */
+    public void writeIoData(int index, byte[] data) {
+        LibC.putBytes(ioDataAddress(index, data), data);
+    }
+
+    private long ioDataAddress(int index, byte[] data) {
+        return runAddress + LibC.getLong(runAddress + RUN_IO_DATA_OFFSET) + (long) index * data.length;
     }
 
     public long mmioAddress() {
-        return run.getLong(RUN_MMIO_PHYS_ADDR);
+        return LibC.getLong(runAddress + RUN_MMIO_PHYS_ADDR);
     }
 
     public int mmioLength() {
-        return run.getInt(RUN_MMIO_LEN);
+        return LibC.getInt(runAddress + RUN_MMIO_LEN);
     }
 
     public boolean mmioIsWrite() {
-        return run.get(RUN_MMIO_IS_WRITE) != 0;
+        return LibC.getByte(runAddress + RUN_MMIO_IS_WRITE) != 0;
     }
 
-    public int mmioDataOffset() {
-        return RUN_MMIO_DATA;
+    public void readMmioData(byte[] data) {
+        LibC.getBytes(runAddress + RUN_MMIO_DATA, data);
+    }
+
+    public void writeMmioData(byte[] data) {
+        LibC.putBytes(runAddress + RUN_MMIO_DATA, data);
     }
 
     public int internalErrorSuberror() {
-        return run.getInt(RUN_INTERNAL_SUBERROR);
+        return LibC.getInt(runAddress + RUN_INTERNAL_SUBERROR);
     }
 
     public long failEntryReason() {
-        return run.getLong(RUN_FAIL_ENTRY_REASON);
+        return LibC.getLong(runAddress + RUN_FAIL_ENTRY_REASON);
     }
 
     public int systemEventType() {
-        return run.getInt(RUN_SYSTEM_EVENT_TYPE);
+        return LibC.getInt(runAddress + RUN_SYSTEM_EVENT_TYPE);
     }
 
     /** The guest's instruction pointer, for error reports. */

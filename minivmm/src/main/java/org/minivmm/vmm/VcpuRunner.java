@@ -1,6 +1,5 @@
 package org.minivmm.vmm;
 
-import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.minivmm.bus.Bus;
 import org.minivmm.host.Host;
@@ -75,31 +74,29 @@ final class VcpuRunner implements Runnable {
     }
 
     private void handlePortIo() {
-        ByteBuffer page = vcpu.runPage();
         byte[] data = accessBuffers[vcpu.ioSize()];
         int port = vcpu.ioPort();
-        int at = vcpu.ioDataOffset();
-        for (int i = vcpu.ioCount(); i > 0; i--, at += data.length) {
-            if (vcpu.ioIsOut()) {
-                page.get(at, data);
+        boolean out = vcpu.ioIsOut();
+        for (int i = 0, count = vcpu.ioCount(); i < count; i++) {
+            if (out) {
+                vcpu.readIoData(i, data);
                 pio.write(port, data);
             } else {
                 pio.read(port, data);
-                page.put(at, data);
+                vcpu.writeIoData(i, data);
             }
         }
     }
 
     private void handleMmio() {
-        ByteBuffer page = vcpu.runPage();
         int length = vcpu.mmioLength();
         byte[] data = length < accessBuffers.length && accessBuffers[length] != null ? accessBuffers[length] : new byte[length];
         if (vcpu.mmioIsWrite()) {
-            page.get(vcpu.mmioDataOffset(), data);
+            vcpu.readMmioData(data);
             mmio.write(vcpu.mmioAddress(), data);
         } else {
             mmio.read(vcpu.mmioAddress(), data);
-            page.put(vcpu.mmioDataOffset(), data);
+            vcpu.writeMmioData(data);
         }
     }
 
