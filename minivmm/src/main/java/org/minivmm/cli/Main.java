@@ -3,6 +3,7 @@ package org.minivmm.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import org.minivmm.host.NativeWarmUp;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        NativeWarmUp.start();
         System.exit(execute(args));
     }
 
