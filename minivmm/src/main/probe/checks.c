@@ -183,6 +183,56 @@ static const char *check_data_write(struct probe_context *context)
 	return NULL;
 }
 
+/* Bytes of [start, start + length) sum to zero mod 256, as every MP specification structure must. */
+static bool checksum_ok(const u8 *start, u64 length)
+{
+	u8 sum = 0;
+	for (u64 i = 0; i < length; i++)
+		sum += start[i];
+	return sum == 0;
+}
+
+/* The MP floating pointer in the last KiB of base memory, where Linux looks first without a BIOS. */
+static const u8 *find_mp_floating_pointer(void)
+{
+	for (u64 at = 0x9fc00; at < 0xa0000; at += 16) {
+		const u8 *p = (const u8 *)(uintptr_t)at;
+		if (p[0] == '_' && p[1] == 'M' && p[2] == 'P' && p[3] == '_' && p[8] == 1 && checksum_ok(p, 16))
+			return p;
+	}
+	return NULL;
+}
+
+/* What Linux's MP-table parser (ACPI off) reads to find the CPUs: enabled processor entries. */
+static const char *check_mptable(struct probe_context *context)
+{
+	u64 expected = context->options.cpus;
+	const u8 *pointer = find_mp_floating_pointer();
+	if (!pointer) {
+		print("probe: mptable absent\n");
+		return expected ? "no MP floating pointer in the last KiB of base memory" : NULL;
+	}
+	const u8 *table = (const u8 *)(uintptr_t)*(const u32 *)(pointer + 4);
+	u16 length = *(const u16 *)(table + 4);
+	if (!(table[0] == 'P' && table[1] == 'C' && table[2] == 'M' && table[3] == 'P') || !checksum_ok(table, length))
+		return "MP configuration table signature or checksum wrong";
+	u16 entries = *(const u16 *)(table + 34);
+	const u8 *entry = table + 44;
+	u64 cpus = 0;
+	for (u16 i = 0; i < entries && entry < table + length; i++) {
+		if (entry[0] == 0) {
+			cpus += entry[3] & 1;
+			entry += 20;
+		} else {
+			entry += 8;
+		}
+	}
+	print("probe: mptable %lu cpus\n", cpus);
+	if (expected && cpus != expected)
+		return "MP table processor count differs from cpus=";
+	return NULL;
+}
+
 /*
  * In order: protocol and cmdline fill in what later checks use (the options),
  * and segments reads the data page that data-write then overwrites.
@@ -191,6 +241,7 @@ const struct check checks[] = {
 	{ "protocol", check_protocol },
 	{ "cmdline", check_cmdline },
 	{ "e820", check_e820 },
+	{ "mptable", check_mptable },
 	{ "segments", check_segments },
 	{ "touch", check_touch },
 	{ "data-write", check_data_write },

@@ -37,6 +37,10 @@ static u64 *numeric_option(const char *key, int key_length, struct probe_options
 		*max = UINT64_MAX >> 20;	/* the byte count must fit in a u64 */
 		return &options->ram_mib;
 	}
+	if (same_text(key, key_length, "cpus")) {
+		*max = 255;
+		return &options->cpus;
+	}
 	if (same_text(key, key_length, "pio-loop")) {
 		*max = UINT64_MAX;
 		return &options->pio_loop_exits;

@@ -9,6 +9,7 @@ struct probe_options {
 	u64 exit_status;	/* exit=N: status when every check passes, 0..255 */
 	u64 ram_mib;		/* ram-mib=N: expected RAM+reserved e820 total; 0 = not checked */
 	u64 pio_loop_exits;	/* pio-loop=N: writes to the bench port after the checks; 0 = none */
+	u64 cpus;		/* cpus=N: expected enabled processors in the MP table; 0 = not checked */
 	bool halt;		/* halt: stop the CPU after the report instead of exiting */
 };
 
