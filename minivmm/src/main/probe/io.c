@@ -93,11 +93,25 @@ u64 pio_loop(u64 exits)
 	return rdtsc() - start;
 }
 
-noreturn void finish(u8 status, bool halt)
+noreturn void finish(u8 status, enum ending ending)
 {
-	if (!halt)
+	static const struct { u16 limit; u64 base; } __attribute__((packed)) no_idt = { 0, 0 };
+
+	switch (ending) {
+	case END_EXIT_PORT:
 		outb(EXIT_PORT, status);
-	/* Halting on request, or there was no exit device. */
+		break;
+	case END_RESET:
+		outb(I8042_COMMAND_PORT, I8042_PULSE_RESET);
+		break;
+	case END_TRIPLE_FAULT:
+		/* #UD cannot be delivered without an IDT, nor can the #DF after it: the CPU shuts down. */
+		asm volatile("lidt %0; ud2" : : "m"(no_idt));
+		break;
+	case END_HALT:
+		break;
+	}
+	/* Halting on request, or nothing ended the VM. */
 	for (;;)
 		asm volatile("cli; hlt");
 }

@@ -3,10 +3,13 @@
 #define PROBE_IO_H
 
 #include "types.h"
+#include "options.h"
 
 #define COM1_PORT  0x3f8	/* 8250 UART */
 #define EXIT_PORT  0x501	/* outb status: minivmm exits with status, QEMU isa-debug-exit with status*2+1 */
 #define BENCH_PORT 0x502	/* handled by nobody: each write is one plain PIO exit */
+#define I8042_COMMAND_PORT 0x64
+#define I8042_PULSE_RESET  0xfe	/* pulses the CPU reset line: Linux's reboot=k */
 
 static inline void outb(u16 port, u8 value)
 {
@@ -29,7 +32,7 @@ __attribute__((format(printf, 1, 2))) void print(const char *format, ...);
 /* Writes BENCH_PORT `exits` (> 0) times; returns the TSC cycles it took. */
 u64 pio_loop(u64 exits);
 
-/* Ends the VM through EXIT_PORT with `status`, or with halt, stops the CPU instead. */
-noreturn void finish(u8 status, bool halt);
+/* Ends the VM the way `ending` says; `status` goes to EXIT_PORT. */
+noreturn void finish(u8 status, enum ending ending);
 
 #endif

@@ -35,8 +35,8 @@ noreturn void probe_main(u32 protocol, u64 boot_struct_paddr)
 
 	if (failed) {
 		print("PROBE-FAIL: %s: %s\n", failed->name, failure);
-		finish(1, context.options.halt);
+		finish(1, context.options.ending);
 	}
 	print("PROBE-OK\n");
-	finish(context.options.exit_status, context.options.halt);
+	finish(context.options.exit_status, context.options.ending);
 }

@@ -54,9 +54,14 @@ static const char *apply_option(const char *token, int length, struct probe_opti
 	while (key_length < length && token[key_length] != '=')
 		key_length++;
 
-	if (key_length == length && same_text(token, length, "halt")) {
-		options->halt = true;
-		return NULL;
+	static const struct { const char *word; enum ending ending; } endings[] = {
+		{ "halt", END_HALT }, { "reset", END_RESET }, { "triple-fault", END_TRIPLE_FAULT },
+	};
+	for (unsigned i = 0; key_length == length && i < sizeof(endings) / sizeof(endings[0]); i++) {
+		if (same_text(token, length, endings[i].word)) {
+			options->ending = endings[i].ending;
+			return NULL;
+		}
 	}
 	u64 max;
 	u64 *field = key_length < length ? numeric_option(token, key_length, options, &max) : NULL;

@@ -4,13 +4,21 @@
 
 #include "types.h"
 
+/* How the probe ends the VM after its report. */
+enum ending {
+	END_EXIT_PORT,		/* default: the status to EXIT_PORT */
+	END_HALT,		/* halt: stop the CPU and stay, for tests that look at a live VM */
+	END_RESET,		/* reset: i8042 command 0xfe, as Linux's reboot=k */
+	END_TRIPLE_FAULT,	/* triple-fault: an exception with no IDT, as a crashing kernel */
+};
+
 /* All zero is the default. */
 struct probe_options {
 	u64 exit_status;	/* exit=N: status when every check passes, 0..255 */
 	u64 ram_mib;		/* ram-mib=N: expected RAM+reserved e820 total; 0 = not checked */
 	u64 pio_loop_exits;	/* pio-loop=N: writes to the bench port after the checks; 0 = none */
 	u64 cpus;		/* cpus=N: expected enabled processors in the MP table; 0 = not checked */
-	bool halt;		/* halt: stop the CPU after the report instead of exiting */
+	enum ending ending;
 };
 
 /*

@@ -46,6 +46,18 @@ class CliIT {
     }
 
     @Test
+    void aGuestResetEndsTheVmWithZeroAndSaysHow() throws Exception {
+        String[][] endings = {{"reset", "reset the machine (i8042)"}, {"triple-fault", "reset the machine (triple fault)"}};
+        for (String[] ending : endings) {
+            TestHost.Finished run = TestHost.run(TestHost.minivmm("run", "--kernel", TestHost.probe().toString(),
+                    "--cmdline", "exit=9 " + ending[0]), "");
+            assertEquals(0, run.exitCode(), ending[0] + ": " + run.stderr());
+            assertTrue(run.stdout().endsWith("PROBE-OK\n"), run.stdout());
+            assertEquals("minivmm: the guest " + ending[1] + "\n", run.stderr());
+        }
+    }
+
+    @Test
     void consoleCanGoToAFileOrNowhere() throws Exception {
         Path log = files.resolve("console.log");
         TestHost.Finished toFile = TestHost.run(TestHost.minivmm("run", "--kernel", TestHost.probe().toString(),
