@@ -75,26 +75,26 @@ public final class GuestMemory {
     }
 
     public void read(long address, byte[] into, int offset, int length) {
-        checkRange(address, length);
-        long next = address;
-        int done = 0;
-        while (done < length) {
-            Region region = regionAt(next);
-            int chunk = (int) Math.min(length - done, region.end() - next);
-            region.buffer().get(region.offsetOf(next), into, offset + done, chunk);
-            done += chunk;
-            next += chunk;
-        }
+        copy(address, into, offset, length, false);
     }
 
     public void write(long address, byte[] from, int offset, int length) {
+        copy(address, from, offset, length, true);
+    }
+
+    /** One loop for both directions, piece by piece across regions; no lambda, as this is the data path. */
+    private void copy(long address, byte[] array, int offset, int length, boolean intoGuest) {
         checkRange(address, length);
         long next = address;
         int done = 0;
         while (done < length) {
             Region region = regionAt(next);
             int chunk = (int) Math.min(length - done, region.end() - next);
-            region.buffer().put(region.offsetOf(next), from, offset + done, chunk);
+            if (intoGuest) {
+                region.buffer().put(region.offsetOf(next), array, offset + done, chunk);
+            } else {
+                region.buffer().get(region.offsetOf(next), array, offset + done, chunk);
+            }
             done += chunk;
             next += chunk;
         }

@@ -49,8 +49,7 @@ public final class VmBuilder {
             ram.mapKernel(kernel);
             writeBootStructures(ram.memory(), layout, cmdline, config.cpus());
 
-            List<KvmVcpu> vcpus = createVcpus(kvm, kvmVm, config.cpus(), kernel.physicalEntry());
-            opened.addAll(vcpus);
+            List<KvmVcpu> vcpus = createVcpus(kvm, kvmVm, config.cpus(), kernel.physicalEntry(), opened);
             Vm vm = new Vm(kvm, kvmVm, ram, vcpus);
             Bus pio = new Bus("port I/O");
             Bus mmio = new Bus("MMIO");
@@ -83,12 +82,14 @@ public final class VmBuilder {
         }
     }
 
-    private static List<KvmVcpu> createVcpus(Kvm kvm, KvmVm kvmVm, int count, long entry) {
+    /** Each vCPU joins {@code opened} as soon as it exists, so a failure on a later one closes it too. */
+    private static List<KvmVcpu> createVcpus(Kvm kvm, KvmVm kvmVm, int count, long entry, List<AutoCloseable> opened) {
         List<CpuidEntry> supported = kvm.supportedCpuid();
         List<KvmVcpu> vcpus = new ArrayList<>();
         for (int index = 0; index < count; index++) {
             KvmVcpu vcpu = kvmVm.createVcpu(index);
             vcpus.add(vcpu);
+            opened.add(vcpu);
             vcpu.setCpuid(CpuidFixups.forVcpu(supported, index, count));
             vcpu.wireLocalInterrupts();
             if (index == 0) {
