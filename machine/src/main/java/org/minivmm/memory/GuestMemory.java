@@ -2,6 +2,7 @@ package org.minivmm.memory;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -157,6 +158,24 @@ public final class GuestMemory {
     public ByteBuffer slice(long address, int length) {
         Region region = within(address, length);
         return region.buffer().slice(region.offsetOf(address), length).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Zero-copy views of [address, address + length), one per region it crosses: what the data path
+     * uses for guest buffers, which may legally straddle two regions.
+     */
+    public List<ByteBuffer> slices(long address, int length) {
+        checkRange(address, length);
+        List<ByteBuffer> views = new ArrayList<>(1);
+        long next = address;
+        long end = address + length;
+        while (next < end) {
+            Region region = regionAt(next);
+            int chunk = (int) Math.min(end - next, region.end() - next);
+            views.add(region.buffer().slice(region.offsetOf(next), chunk).order(ByteOrder.LITTLE_ENDIAN));
+            next += chunk;
+        }
+        return views;
     }
 
     /** Fills [address, address + length) with zero bytes. */

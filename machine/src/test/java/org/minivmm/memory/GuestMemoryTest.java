@@ -64,6 +64,20 @@ class GuestMemoryTest {
     }
 
     @Test
+    void slicesSplitAtRegionBoundariesAndStayZeroCopy() {
+        GuestMemory split = GuestMemory.of(List.of(
+                new GuestMemory.Region(0, ByteBuffer.allocateDirect(16)),
+                new GuestMemory.Region(16, ByteBuffer.allocateDirect(16))));
+        List<ByteBuffer> views = split.slices(12, 8);
+        assertEquals(2, views.size());
+        assertEquals(4, views.get(0).capacity());
+        assertEquals(4, views.get(1).capacity());
+        views.get(1).put(0, (byte) 9);
+        assertEquals(9, split.readByte(16));
+        assertThrows(GuestMemoryException.class, () -> split.slices(30, 4));
+    }
+
+    @Test
     void sliceIsAZeroCopyView() {
         ByteBuffer view = memory.slice(0x100, 8);
         view.putInt(0, 0x11223344);

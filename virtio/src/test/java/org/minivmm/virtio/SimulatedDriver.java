@@ -9,7 +9,7 @@ import org.minivmm.memory.GuestMemory;
  * A virtio driver written in Java, doing through the transport's registers and guest memory what
  * Linux's virtio-mmio driver does: negotiate, lay out split rings, post chains, kick, read the used ring.
  */
-final class SimulatedDriver {
+public final class SimulatedDriver {
     static final long MEMORY_BYTES = 1 << 20;
     static final int F_NEXT = 1;
     static final int F_WRITE = 2;
@@ -27,7 +27,7 @@ final class SimulatedDriver {
     private final int[] nextFreeDescriptor = new int[8];
     private final int[] availIndex = new int[8];
 
-    SimulatedDriver(VirtioDevice device) {
+    public SimulatedDriver(VirtioDevice device) {
         transport = new VirtioMmio(device, memory, high -> {
             if (high && !interruptLine) {
                 interruptRaises++;
@@ -91,14 +91,18 @@ final class SimulatedDriver {
     record Buffer(long address, int length, boolean writable) {
     }
 
-    /** Posts a chain of direct descriptors and returns its head. */
+    /**
+     * Posts a chain of direct descriptors and returns its head. Descriptors are reused round the table:
+     * the tests complete each request before posting more than a table's worth.
+     */
     int post(int queue, List<Buffer> buffers) {
-        int head = nextFreeDescriptor[queue];
+        int size = sizes[queue];
+        int head = nextFreeDescriptor[queue] % size;
         for (int i = 0; i < buffers.size(); i++) {
             Buffer buffer = buffers.get(i);
             boolean last = i == buffers.size() - 1;
-            writeDescriptor(descriptorTables[queue] + 16L * (head + i), buffer.address(), buffer.length(),
-                    (buffer.writable() ? F_WRITE : 0) | (last ? 0 : F_NEXT), head + i + 1);
+            writeDescriptor(descriptorTables[queue] + 16L * ((head + i) % size), buffer.address(), buffer.length(),
+                    (buffer.writable() ? F_WRITE : 0) | (last ? 0 : F_NEXT), (head + i + 1) % size);
         }
         nextFreeDescriptor[queue] += buffers.size();
         publish(queue, head);
@@ -113,7 +117,7 @@ final class SimulatedDriver {
             writeDescriptor(table + 16L * i, buffer.address(), buffer.length(),
                     (buffer.writable() ? F_WRITE : 0) | (last ? 0 : F_NEXT), i + 1);
         }
-        int head = nextFreeDescriptor[queue]++;
+        int head = nextFreeDescriptor[queue]++ % sizes[queue];
         writeDescriptor(descriptorTables[queue] + 16L * head, table, 16 * buffers.size(), F_INDIRECT, 0);
         publish(queue, head);
         return head;
