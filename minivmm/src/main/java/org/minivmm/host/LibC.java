@@ -35,6 +35,10 @@ public final class LibC {
     private static final Binding TCSETATTR = bind("tcsetattr", Type.SINT, Type.SINT, Type.SINT, Type.POINTER);
     private static final Binding CFMAKERAW = bind("cfmakeraw", Type.VOID, Type.POINTER);
     private static final Binding STRERROR = bind("strerror", Type.POINTER, Type.SINT);
+    private static final Binding EVENTFD = bind("eventfd", Type.SINT, Type.UINT, Type.SINT);
+    private static final Binding READ = bind("read", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+    private static final Binding WRITE = bind("write", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
+    private static final Binding POLL = bind("poll", Type.SINT, Type.POINTER, Type.ULONG, Type.SINT);
 
     /** A resolved libc function and the signature to call it with; errno is saved after each call. */
     private record Binding(long address, CallContext context) {
@@ -103,6 +107,23 @@ public final class LibC {
 
     public static void cfmakeraw(ByteBuffer termios) {
         INVOKER.invokeN1(CFMAKERAW.context(), CFMAKERAW.address(), address(termios));
+    }
+
+    public static int eventfd(int initialValue, int flags) {
+        return (int) INVOKER.invokeN2(EVENTFD.context(), EVENTFD.address(), initialValue, flags);
+    }
+
+    public static long read(int fd, ByteBuffer buffer, long count) {
+        return INVOKER.invokeN3(READ.context(), READ.address(), fd, address(buffer), count);
+    }
+
+    public static long write(int fd, ByteBuffer buffer, long count) {
+        return INVOKER.invokeN3(WRITE.context(), WRITE.address(), fd, address(buffer), count);
+    }
+
+    /** poll(2) over {@code count} struct pollfd entries (8 bytes each: fd, events, revents) in {@code fds}. */
+    public static int poll(ByteBuffer fds, int count, int timeoutMillis) {
+        return (int) INVOKER.invokeN3(POLL.context(), POLL.address(), address(fds), count, timeoutMillis);
     }
 
     public static String strerror(int errno) {

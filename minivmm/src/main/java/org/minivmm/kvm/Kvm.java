@@ -74,6 +74,8 @@ public final class Kvm implements AutoCloseable {
         PIT2(KVM_CAP_PIT2),
         SET_IDENTITY_MAP_ADDR(KVM_CAP_SET_IDENTITY_MAP_ADDR),
         IMMEDIATE_EXIT(KVM_CAP_IMMEDIATE_EXIT),
+        IRQFD(KVM_CAP_IRQFD),
+        IOEVENTFD(KVM_CAP_IOEVENTFD),
         NR_MEMSLOTS(KVM_CAP_NR_MEMSLOTS);
 
         final int number;

@@ -43,6 +43,8 @@ final class KvmAbi {
     static final int PIT_CONFIG_SIZE = 64;
     static final int IRQ_LEVEL_SIZE = 8;
     static final int LAPIC_STATE_SIZE = 1024;
+    static final int IOEVENTFD_SIZE = 64;
+    static final int IRQFD_SIZE = 32;
 
     // System ioctls.
     static final long KVM_GET_API_VERSION = io(0x00);
@@ -59,6 +61,8 @@ final class KvmAbi {
     static final long KVM_CREATE_IRQCHIP = io(0x60);
     static final long KVM_IRQ_LINE = iow(0x61, IRQ_LEVEL_SIZE);
     static final long KVM_CREATE_PIT2 = iow(0x77, PIT_CONFIG_SIZE);
+    static final long KVM_IRQFD = iow(0x76, IRQFD_SIZE);
+    static final long KVM_IOEVENTFD = iow(0x79, IOEVENTFD_SIZE);
 
     // vCPU ioctls.
     static final long KVM_RUN = io(0x80);
@@ -79,6 +83,8 @@ final class KvmAbi {
     static final int KVM_CAP_PIT2 = 33;
     static final int KVM_CAP_SET_IDENTITY_MAP_ADDR = 37;
     static final int KVM_CAP_IMMEDIATE_EXIT = 136;
+    static final int KVM_CAP_IRQFD = 32;
+    static final int KVM_CAP_IOEVENTFD = 36;
 
     static final int KVM_PIT_SPEAKER_DUMMY = 1;
 
@@ -155,6 +161,18 @@ final class KvmAbi {
     static final int CPUID_EBX = 16;
     static final int CPUID_ECX = 20;
     static final int CPUID_EDX = 24;
+
+    // struct kvm_ioeventfd
+    static final int IOEVENTFD_DATAMATCH = 0;
+    static final int IOEVENTFD_ADDR = 8;
+    static final int IOEVENTFD_LEN = 16;
+    static final int IOEVENTFD_FD = 20;
+    static final int IOEVENTFD_FLAGS = 24;
+    static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1;
+
+    // struct kvm_irqfd
+    static final int IRQFD_FD = 0;
+    static final int IRQFD_GSI = 4;
 
     // struct kvm_irq_level
     static final int IRQ_LEVEL_IRQ = 0;

@@ -3,6 +3,7 @@ package org.minivmm.kvm;
 import static org.minivmm.kvm.KvmAbi.*;
 
 import java.nio.ByteBuffer;
+import org.minivmm.host.EventFd;
 import org.minivmm.host.Host;
 
 /** One KVM virtual machine: memory slots, the in-kernel interrupt controllers and PIT, and its vCPUs. */
@@ -51,6 +52,28 @@ public final class KvmVm implements AutoCloseable {
         irqLevel.putInt(IRQ_LEVEL_IRQ, irq);
         irqLevel.putInt(IRQ_LEVEL_LEVEL, high ? 1 : 0);
         Host.ioctl(fd, "KVM_IRQ_LINE", KVM_IRQ_LINE, irqLevel);
+    }
+
+    /**
+     * Makes KVM signal {@code event} itself, without an exit to minivmm, when the guest writes
+     * {@code value} as a 4-byte MMIO store to {@code address}: how queue kicks reach a device's thread.
+     */
+    public void notifyOnWrite(long address, int value, EventFd event) {
+        ByteBuffer ioeventfd = Structs.allocate(IOEVENTFD_SIZE);
+        ioeventfd.putLong(IOEVENTFD_DATAMATCH, value);
+        ioeventfd.putLong(IOEVENTFD_ADDR, address);
+        ioeventfd.putInt(IOEVENTFD_LEN, 4);
+        ioeventfd.putInt(IOEVENTFD_FD, event.fd());
+        ioeventfd.putInt(IOEVENTFD_FLAGS, KVM_IOEVENTFD_FLAG_DATAMATCH);
+        Host.ioctl(fd, "KVM_IOEVENTFD", KVM_IOEVENTFD, ioeventfd);
+    }
+
+    /** Makes each signal of {@code event} inject an edge on interrupt line {@code gsi}. */
+    public void interruptOnSignal(int gsi, EventFd event) {
+        ByteBuffer irqfd = Structs.allocate(IRQFD_SIZE);
+        irqfd.putInt(IRQFD_FD, event.fd());
+        irqfd.putInt(IRQFD_GSI, gsi);
+        Host.ioctl(fd, "KVM_IRQFD", KVM_IRQFD, irqfd);
     }
 
     public KvmVcpu createVcpu(int index) {

@@ -18,6 +18,7 @@ public final class Vm implements AutoCloseable {
     private final GuestRam ram;
     private final List<KvmVcpu> vcpus;
     private final List<VcpuRunner> runners = new ArrayList<>();
+    private final List<VirtioAttachment> devices = new ArrayList<>();
     private final CompletableFuture<StopReason> stopReason = new CompletableFuture<>();
 
     Vm(Kvm kvm, KvmVm kvmVm, GuestRam ram, List<KvmVcpu> vcpus) {
@@ -29,6 +30,10 @@ public final class Vm implements AutoCloseable {
 
     void addRunner(VcpuRunner runner) {
         runners.add(runner);
+    }
+
+    void addDevice(VirtioAttachment device) {
+        devices.add(device);
     }
 
     public GuestRam ram() {
@@ -62,8 +67,16 @@ public final class Vm implements AutoCloseable {
         stopReason.complete(reason);
     }
 
+    /** Device threads stop first: they touch guest memory, which goes away with the RAM. */
     @Override
     public void close() {
+        for (VirtioAttachment device : devices) {
+            try {
+                device.close();
+            } catch (Exception e) {
+                // A device that fails to close must not keep the rest of the VM open.
+            }
+        }
         for (KvmVcpu vcpu : vcpus) {
             vcpu.close();
         }

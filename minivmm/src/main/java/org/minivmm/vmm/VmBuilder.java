@@ -1,6 +1,8 @@
 package org.minivmm.vmm;
 
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +25,9 @@ import org.minivmm.kvm.Kvm;
 import org.minivmm.kvm.KvmVcpu;
 import org.minivmm.kvm.KvmVm;
 import org.minivmm.memory.GuestMemory;
+import org.minivmm.virtio.VirtioDevice;
+import org.minivmm.virtio.block.VirtioBlock;
+import org.minivmm.virtio.rng.VirtioRng;
 
 /** Wires a VM from a {@link VmConfig}: KVM, RAM, the kernel mapped in place, boot structures, devices, vCPUs. */
 public final class VmBuilder {
@@ -47,7 +52,6 @@ public final class VmBuilder {
             GuestRam ram = GuestRam.allocate(layout, kvmVm);
             opened.add(ram);
             ram.mapKernel(kernel);
-            writeBootStructures(ram.memory(), layout, cmdline, config.cpus());
 
             List<KvmVcpu> vcpus = createVcpus(kvm, kvmVm, config.cpus(), kernel.physicalEntry(), opened);
             Vm vm = new Vm(kvm, kvmVm, ram, vcpus);
@@ -57,6 +61,8 @@ public final class VmBuilder {
             pio.register(Serial8250.COM1_BASE, Serial8250.REGISTERS, "serial ttyS0", serial);
             pio.register(I8042.BASE, I8042.SIZE, "i8042", new I8042(() -> vm.stop(StopReason.guestReset("the guest reset the machine (i8042)"))));
             pio.register(ExitPort.PORT, ExitPort.SIZE, "exit port", new ExitPort(status -> vm.stop(StopReason.guestExit(status))));
+            attachVirtioDevices(config, vm, kvmVm, ram.memory(), mmio, cmdline, opened);
+            writeBootStructures(ram.memory(), layout, cmdline, config.cpus());
             for (KvmVcpu vcpu : vcpus) {
                 vm.addRunner(new VcpuRunner(vcpu, pio, mmio, vm::stop));
             }
@@ -67,6 +73,38 @@ public final class VmBuilder {
         } catch (RuntimeException | Error e) {
             closeAll(opened);
             throw e;
+        }
+    }
+
+    /** Disks first, in the order given, then the entropy device; each appends its virtio_mmio.device= entry. */
+    private static void attachVirtioDevices(VmConfig config, Vm vm, KvmVm kvmVm, GuestMemory memory, Bus mmio,
+            KernelCommandLine cmdline, List<AutoCloseable> opened) throws IOException {
+        List<String> names = new ArrayList<>();
+        List<VirtioDevice> devices = new ArrayList<>();
+        for (VmConfig.Disk disk : config.disks()) {
+            VirtioBlock block = VirtioBlock.open(disk.file(), disk.readOnly());
+            opened.add(block);
+            devices.add(block);
+            names.add("virtio-blk " + disk.file().getFileName());
+        }
+        if (config.rng()) {
+            devices.add(new VirtioRng(VmBuilder::openUrandom));
+            names.add("virtio-rng");
+        }
+        for (int slot = 0; slot < devices.size(); slot++) {
+            VirtioAttachment attachment = VirtioAttachment.attach(slot, names.get(slot), devices.get(slot), kvmVm, memory,
+                    mmio, cmdline, vm::stop);
+            opened.remove(devices.get(slot));
+            opened.add(attachment);
+            vm.addDevice(attachment);
+        }
+    }
+
+    private static InputStream openUrandom() {
+        try {
+            return new FileInputStream("/dev/urandom");
+        } catch (IOException e) {
+            throw new UncheckedIOException("opening /dev/urandom for virtio-rng", e);
         }
     }
 

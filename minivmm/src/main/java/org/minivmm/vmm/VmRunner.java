@@ -43,9 +43,9 @@ public final class VmRunner {
         } catch (KernelFormatException e) {
             throw new SetupFailure(config.kernel() + ": " + e.getMessage());
         } catch (NoSuchFileException e) {
-            throw new SetupFailure(config.kernel() + ": no such file");
+            throw new SetupFailure(e.getFile() + ": no such file");
         } catch (IOException e) {
-            throw new SetupFailure(config.kernel() + ": cannot read it: " + e.getMessage());
+            throw new SetupFailure("cannot read " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new SetupFailure(e.getMessage());
         } catch (NativeException e) {

@@ -95,6 +95,36 @@ class LibCTest {
     }
 
     @Test
+    void eventfdCountsSignalsAndPollSeesThem() {
+        try (EventFd event = new EventFd()) {
+            assertEquals(0, event.consume(), "nothing signalled yet (non-blocking read)");
+            ByteBuffer pollfd = ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+            pollfd.putInt(0, event.fd()).putShort(4, (short) 1); // POLLIN
+            assertEquals(0, LibC.poll(pollfd, 1, 0), "not readable before a signal");
+            event.signal();
+            event.signal();
+            assertEquals(1, LibC.poll(pollfd, 1, 1000));
+            assertEquals(1, pollfd.getShort(6) & 1, "revents has POLLIN");
+            assertEquals(2, event.consume(), "the counter holds both signals and reading clears it");
+            assertEquals(0, event.consume());
+        }
+    }
+
+    @Test
+    void readAndWriteMoveBytes(@TempDir Path directory) throws Exception {
+        Path file = directory.resolve("rw");
+        Files.write(file, new byte[0]);
+        int fd = LibC.open(file.toString(), Host.O_RDWR);
+        ByteBuffer bytes = ByteBuffer.allocateDirect(3);
+        bytes.put(0, (byte) 'a').put(1, (byte) 'b').put(2, (byte) 'c');
+        assertEquals(3, LibC.write(fd, bytes, 3));
+        LibC.close(fd);
+        assertEquals("abc", Files.readString(file));
+        assertEquals(-1, LibC.read(-1, bytes, 3));
+        assertEquals(EBADF, LibC.errno());
+    }
+
+    @Test
     void strerrorReadsTheCString() {
         assertEquals("No such file or directory", LibC.strerror(ENOENT));
     }

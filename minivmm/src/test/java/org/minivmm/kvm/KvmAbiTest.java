@@ -35,7 +35,7 @@ class KvmAbiTest {
         for (String size : new String[] {"CPUID2_HEADER_SIZE:kvm_cpuid2", "CPUID_ENTRY2_SIZE:kvm_cpuid_entry2",
                 "USERSPACE_MEMORY_REGION_SIZE:kvm_userspace_memory_region", "REGS_SIZE:kvm_regs", "SREGS_SIZE:kvm_sregs",
                 "SEGMENT_SIZE:kvm_segment", "PIT_CONFIG_SIZE:kvm_pit_config", "IRQ_LEVEL_SIZE:kvm_irq_level",
-                "LAPIC_STATE_SIZE:kvm_lapic_state"}) {
+                "LAPIC_STATE_SIZE:kvm_lapic_state", "IOEVENTFD_SIZE:kvm_ioeventfd", "IRQFD_SIZE:kvm_irqfd"}) {
             String[] parts = size.split(":");
             expect(parts[0], "sizeof(struct " + parts[1] + ")");
         }
@@ -45,7 +45,8 @@ class KvmAbiTest {
                 "KVM_RUN", "KVM_GET_REGS", "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS", "KVM_GET_LAPIC",
                 "KVM_SET_LAPIC", "KVM_SET_CPUID2", "KVM_CAP_IRQCHIP", "KVM_CAP_USER_MEMORY", "KVM_CAP_SET_TSS_ADDR",
                 "KVM_CAP_EXT_CPUID", "KVM_CAP_NR_MEMSLOTS", "KVM_CAP_PIT2", "KVM_CAP_SET_IDENTITY_MAP_ADDR",
-                "KVM_CAP_IMMEDIATE_EXIT", "KVM_PIT_SPEAKER_DUMMY", "KVM_MEM_READONLY", "KVM_EXIT_IO_OUT"}) {
+                "KVM_CAP_IMMEDIATE_EXIT", "KVM_PIT_SPEAKER_DUMMY", "KVM_MEM_READONLY", "KVM_EXIT_IO_OUT",
+                "KVM_IRQFD", "KVM_IOEVENTFD", "KVM_CAP_IRQFD", "KVM_CAP_IOEVENTFD", "KVM_IOEVENTFD_FLAG_DATAMATCH"}) {
             expect(ioctl, ioctl);
         }
         offsets("REGION_", "kvm_userspace_memory_region", "SLOT:slot", "FLAGS:flags", "GUEST_PHYS_ADDR:guest_phys_addr",
@@ -64,6 +65,8 @@ class KvmAbiTest {
         offsets("CPUID_", "kvm_cpuid_entry2", "FUNCTION:function", "INDEX:index", "FLAGS:flags", "EAX:eax",
                 "EBX:ebx", "ECX:ecx", "EDX:edx");
         offsets("IRQ_LEVEL_", "kvm_irq_level", "IRQ:irq", "LEVEL:level");
+        offsets("IOEVENTFD_", "kvm_ioeventfd", "DATAMATCH:datamatch", "ADDR:addr", "LEN:len", "FD:fd", "FLAGS:flags");
+        offsets("IRQFD_", "kvm_irqfd", "FD:fd", "GSI:gsi");
     }
 
     private static void expect(String javaName, String cExpression) {

@@ -35,6 +35,8 @@ public final class VirtioMmio implements BusDevice {
     private static final int MAGIC = 0x74726976; // "virt"
     private static final int VENDOR = 0x4d564d4d; // "MMVM"
     private static final int CONFIG_SPACE = 0x100;
+    /** The register a driver writes a queue index to, to kick it. */
+    public static final int QUEUE_NOTIFY = 0x050;
 
     private final VirtioDevice device;
     private final GuestMemory memory;
@@ -133,7 +135,7 @@ public final class VirtioMmio implements BusDevice {
                     queue.ready = value == 1;
                 }
             }
-            case 0x050 -> queueNotified(value);
+            case QUEUE_NOTIFY -> queueNotified(value);
             case 0x064 -> acknowledgeInterrupt(value);
             case 0x070 -> setStatus(value);
             case 0x080 -> configureAddress(queue, q -> q.descriptors = low(q.descriptors, value));
