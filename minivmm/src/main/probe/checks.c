@@ -235,7 +235,8 @@ static const char *check_mptable(struct probe_context *context)
 
 /*
  * In order: protocol and cmdline fill in what later checks use (the options),
- * and segments reads the data page that data-write then overwrites.
+ * segments reads the data page that data-write then overwrites, and sees the
+ * bss zero before virtio puts its queues there.
  */
 const struct check checks[] = {
 	{ "protocol", check_protocol },
@@ -243,6 +244,7 @@ const struct check checks[] = {
 	{ "e820", check_e820 },
 	{ "mptable", check_mptable },
 	{ "segments", check_segments },
+	{ "virtio", check_virtio },
 	{ "touch", check_touch },
 	{ "data-write", check_data_write },
 };

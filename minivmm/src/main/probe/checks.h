@@ -16,6 +16,9 @@ struct check {
 	const char *(*run)(struct probe_context *context);
 };
 
+/* Checks in files of their own. */
+const char *check_virtio(struct probe_context *context);	/* virtio_devices.c */
+
 extern const struct check checks[];
 extern const int nr_checks;
 

@@ -63,6 +63,13 @@ static const char *apply_option(const char *token, int length, struct probe_opti
 			return NULL;
 		}
 	}
+	if (same_text(token, length, "blk-test")) {
+		options->blk_test = true;
+		return NULL;
+	}
+	/* Linux's virtio-mmio device tokens: the virtio check reads them from the command line. */
+	if (key_length < length && same_text(token, key_length, "virtio_mmio.device"))
+		return NULL;
 	u64 max;
 	u64 *field = key_length < length ? numeric_option(token, key_length, options, &max) : NULL;
 	if (!field) {

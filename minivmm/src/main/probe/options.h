@@ -18,6 +18,7 @@ struct probe_options {
 	u64 ram_mib;		/* ram-mib=N: expected RAM+reserved e820 total; 0 = not checked */
 	u64 pio_loop_exits;	/* pio-loop=N: writes to the bench port after the checks; 0 = none */
 	u64 cpus;		/* cpus=N: expected enabled processors in the MP table; 0 = not checked */
+	bool blk_test;		/* blk-test: virtio-blk disks are test disks: check the marker, write, flush */
 	enum ending ending;
 };
 

@@ -26,6 +26,9 @@ public final class ProbeGuest {
     public static final long RAM_BYTES = 64L << 20;
     private static final String RESOURCE = "/probe/probe.elf";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    /** The probe's blk-test reads this marker from sector 0 and writes sector 1. */
+    private static final String TEST_DISK_MARKER = "MINIVMM-TEST-DISK";
+    private static final int TEST_DISK_BYTES = 64 * 1024;
 
     /** What one boot of the probe showed. */
     public record Result(boolean passed, StopReason stopReason, List<String> report, long millis) {
@@ -60,8 +63,32 @@ public final class ProbeGuest {
 
     public static Result boot(Path probe, String cmdline) throws VmRunner.SetupFailure {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
+        return boot(new VmConfig(probe, RAM_BYTES, 1, cmdline, console, false), console);
+    }
+
+    /**
+     * Boots the probe with a virtio entropy device and a scratch test disk, which it reads, writes and
+     * flushes: what `minivmm check` runs.
+     */
+    public static Result bootWithDevices(Path probe, String cmdline) throws VmRunner.SetupFailure, IOException {
+        Path disk = Files.createTempFile("minivmm-check", ".img");
+        try {
+            byte[] content = new byte[TEST_DISK_BYTES];
+            byte[] marker = TEST_DISK_MARKER.getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(marker, 0, content, 0, marker.length);
+            Files.write(disk, content);
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            return boot(new VmConfig(probe, RAM_BYTES, 1, cmdline + " blk-test", console, false,
+                    List.of(new VmConfig.Disk(disk, false)), true), console);
+        } finally {
+            Files.deleteIfExists(disk);
+        }
+    }
+
+    /** {@code console} is the buffer {@code config} writes the serial console to. */
+    private static Result boot(VmConfig config, ByteArrayOutputStream console) throws VmRunner.SetupFailure {
         long start = System.nanoTime();
-        StopReason reason = VmRunner.run(new VmConfig(probe, RAM_BYTES, 1, cmdline, console, false), TIMEOUT);
+        StopReason reason = VmRunner.run(config, TIMEOUT);
         long millis = (System.nanoTime() - start) / 1_000_000;
         List<String> report = console.toString(StandardCharsets.UTF_8).lines().toList();
         boolean passed = reason.kind() == StopReason.Kind.GUEST_EXIT && reason.guestStatus() == 0

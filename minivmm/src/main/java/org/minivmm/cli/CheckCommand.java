@@ -26,7 +26,7 @@ final class CheckCommand implements Callable<Integer> {
         String probeProblem = null;
         if (host.kvmUsable()) {
             try {
-                probe = ProbeGuest.boot(ProbeGuest.file(), "exit=0 ram-mib=" + (ProbeGuest.RAM_BYTES >> 20));
+                probe = ProbeGuest.bootWithDevices(ProbeGuest.file(), "exit=0 ram-mib=" + (ProbeGuest.RAM_BYTES >> 20));
             } catch (VmRunner.SetupFailure | IOException e) {
                 probeProblem = e.getMessage();
             }

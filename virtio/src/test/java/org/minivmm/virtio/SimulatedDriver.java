@@ -10,15 +10,15 @@ import org.minivmm.memory.GuestMemory;
  * Linux's virtio-mmio driver does: negotiate, lay out split rings, post chains, kick, read the used ring.
  */
 public final class SimulatedDriver {
-    static final long MEMORY_BYTES = 1 << 20;
-    static final int F_NEXT = 1;
-    static final int F_WRITE = 2;
-    static final int F_INDIRECT = 4;
+    public static final long MEMORY_BYTES = 1 << 20;
+    public static final int F_NEXT = 1;
+    public static final int F_WRITE = 2;
+    public static final int F_INDIRECT = 4;
 
-    final GuestMemory memory = GuestMemory.of(List.of(new GuestMemory.Region(0, ByteBuffer.allocateDirect((int) MEMORY_BYTES))));
-    final VirtioMmio transport;
-    boolean interruptLine;
-    int interruptRaises;
+    public final GuestMemory memory = GuestMemory.of(List.of(new GuestMemory.Region(0, ByteBuffer.allocateDirect((int) MEMORY_BYTES))));
+    public final VirtioMmio transport;
+    public boolean interruptLine;
+    public int interruptRaises;
 
     private final long[] descriptorTables = new long[8];
     private final long[] availRings = new long[8];
@@ -36,17 +36,17 @@ public final class SimulatedDriver {
         });
     }
 
-    int read(int register) {
+    public int read(int register) {
         byte[] data = new byte[4];
         transport.read(register, data);
         return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }
 
-    void write(int register, int value) {
+    public void write(int register, int value) {
         transport.write(register, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array());
     }
 
-    long deviceFeatures() {
+    public long deviceFeatures() {
         write(0x014, 0);
         long low = read(0x010) & 0xffffffffL;
         write(0x014, 1);
@@ -54,7 +54,7 @@ public final class SimulatedDriver {
     }
 
     /** Returns whether the device accepted the features (FEATURES_OK stayed set). */
-    boolean negotiate(long features) {
+    public boolean negotiate(long features) {
         write(0x070, 0);
         write(0x070, VirtioMmio.STATUS_ACKNOWLEDGE);
         write(0x070, VirtioMmio.STATUS_ACKNOWLEDGE | VirtioMmio.STATUS_DRIVER);
@@ -67,7 +67,7 @@ public final class SimulatedDriver {
     }
 
     /** Lays out queue {@code queue}'s rings at {@code base}, as Linux does: table, avail ring, used ring. */
-    void setUpQueue(int queue, int size, long base) {
+    public void setUpQueue(int queue, int size, long base) {
         descriptorTables[queue] = base;
         availRings[queue] = base + 16L * size;
         usedRings[queue] = (availRings[queue] + 6 + 2L * size + 3) & ~3L;
@@ -83,19 +83,19 @@ public final class SimulatedDriver {
         write(0x044, 1);
     }
 
-    void driverOk() {
+    public void driverOk() {
         write(0x070, read(0x070) | VirtioMmio.STATUS_DRIVER_OK);
     }
 
     /** A buffer of a chain: where, how long, and whether the device may write it. */
-    record Buffer(long address, int length, boolean writable) {
+    public record Buffer(long address, int length, boolean writable) {
     }
 
     /**
      * Posts a chain of direct descriptors and returns its head. Descriptors are reused round the table:
      * the tests complete each request before posting more than a table's worth.
      */
-    int post(int queue, List<Buffer> buffers) {
+    public int post(int queue, List<Buffer> buffers) {
         int size = sizes[queue];
         int head = nextFreeDescriptor[queue] % size;
         for (int i = 0; i < buffers.size(); i++) {
@@ -110,7 +110,7 @@ public final class SimulatedDriver {
     }
 
     /** Posts one descriptor pointing at an indirect table at {@code table} that holds {@code buffers}. */
-    int postIndirect(int queue, long table, List<Buffer> buffers) {
+    public int postIndirect(int queue, long table, List<Buffer> buffers) {
         for (int i = 0; i < buffers.size(); i++) {
             Buffer buffer = buffers.get(i);
             boolean last = i == buffers.size() - 1;
@@ -123,51 +123,51 @@ public final class SimulatedDriver {
         return head;
     }
 
-    void writeDescriptor(long at, long address, int length, int flags, int next) {
+    public void writeDescriptor(long at, long address, int length, int flags, int next) {
         memory.writeLong(at, address);
         memory.writeInt(at + 8, length);
         memory.writeShort(at + 12, (short) flags);
         memory.writeShort(at + 14, (short) next);
     }
 
-    void publish(int queue, int head) {
+    public void publish(int queue, int head) {
         memory.writeShort(availRings[queue] + 4 + 2L * (availIndex[queue] % sizes[queue]), (short) head);
         availIndex[queue]++;
         memory.writeShort(availRings[queue] + 2, (short) availIndex[queue]);
     }
 
-    void kick(int queue) {
+    public void kick(int queue) {
         write(0x050, queue);
     }
 
-    int usedIndex(int queue) {
+    public int usedIndex(int queue) {
         return Short.toUnsignedInt(memory.readShort(usedRings[queue] + 2));
     }
 
     /** The {@code i}th used element: {head, bytes written}. */
-    int[] used(int queue, int i) {
+    public int[] used(int queue, int i) {
         long element = usedRings[queue] + 4 + 8L * (i % sizes[queue]);
         return new int[] {memory.readInt(element), memory.readInt(element + 4)};
     }
 
     /** With EVENT_IDX: ask for an interrupt only after the used index passes {@code index}. */
-    void setUsedEvent(int queue, int index) {
+    public void setUsedEvent(int queue, int index) {
         memory.writeShort(availRings[queue] + 4 + 2L * sizes[queue], (short) index);
     }
 
-    long availRing(int queue) {
+    public long availRing(int queue) {
         return availRings[queue];
     }
 
-    long descriptorTable(int queue) {
+    public long descriptorTable(int queue) {
         return descriptorTables[queue];
     }
 
-    boolean needsReset() {
+    public boolean needsReset() {
         return (read(0x070) & VirtioMmio.STATUS_NEEDS_RESET) != 0;
     }
 
-    void acknowledgeInterrupts() {
+    public void acknowledgeInterrupts() {
         write(0x064, read(0x060));
     }
 }

@@ -1,0 +1,335 @@
+/*
+ * The virtio check: finds the devices the VMM put on the command line, as
+ * Linux's virtio_mmio.device=<size>@<base>:<irq> tokens, and exercises the
+ * entropy and block devices through virtio.c.
+ */
+#include "checks.h"
+#include "io.h"
+#include "virtio.h"
+
+#define DEVICE_TOKEN "virtio_mmio.device="
+#define FOUR_GIB (1UL << 32)		/* the identity-mapped span the probe can reach */
+#define REGISTERS_BYTES 0x100		/* the register block before the config space */
+
+#define RNG_BYTES 64
+
+#define SECTOR_BYTES 512
+#define BLK_CONFIG_CAPACITY 0		/* u64, in 512-byte sectors */
+#define VIRTIO_BLK_F_RO (1UL << 5)
+#define VIRTIO_BLK_T_IN    0
+#define VIRTIO_BLK_T_OUT   1
+#define VIRTIO_BLK_T_FLUSH 4
+#define VIRTIO_BLK_S_OK    0
+#define VIRTIO_BLK_S_IOERR 1
+#define STATUS_NOT_WRITTEN 0xff		/* no status: shows a device that never wrote one */
+
+static const char test_disk_marker[] = "MINIVMM-TEST-DISK";	/* the tests' disks start with it */
+static const char written_text[] = "PROBE-WROTE-SECTOR-1";
+
+struct virtio_blk_header {
+	u32 type, reserved;
+	u64 sector;
+};
+
+/* Device buffers, one set per device slot like the queues; in the bss, so zero until used. */
+static u64 rng_buffers[VIRTIO_MAX_DEVICES][RNG_BYTES / 8];
+static struct blk_buffers {
+	struct virtio_blk_header header;
+	u8 status;
+	u8 sector0[SECTOR_BYTES];
+	u8 written[SECTOR_BYTES];	/* sector 1 as the probe writes it */
+	u8 read_back[SECTOR_BYTES];	/* sector 1 read again: zero before, so the device must fill it */
+} blk_buffers[VIRTIO_MAX_DEVICES];
+
+static bool starts_with(const u8 *bytes, const char *text)
+{
+	for (int i = 0; text[i]; i++)
+		if (bytes[i] != (u8)text[i])
+			return false;
+	return true;
+}
+
+static bool same_bytes(const u8 *a, const u8 *b, int length)
+{
+	for (int i = 0; i < length; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static const char *check_entropy(struct virtio_device *device, int slot)
+{
+	u64 *words = rng_buffers[slot];
+	struct virtio_buffer buffer = { words, RNG_BYTES, true };
+	u32 written;
+	const char *problem = virtio_request(device, &buffer, 1, &written);
+	if (problem)
+		return problem;
+	if (written != RNG_BYTES) {
+		print("probe: virtio-rng@0x%lx used length %lu\n", device->base, (u64)written);
+		return "virtio-rng used length is not the 64 bytes asked for";
+	}
+	u64 any_bits = 0;
+	for (int i = 0; i < RNG_BYTES / 8; i++)
+		any_bits |= words[i];
+	if (!any_bits)
+		return "virtio-rng returned 64 zero bytes";
+	print("probe: virtio-rng@0x%lx %lu bytes ok\n", device->base, (u64)RNG_BYTES);
+	return NULL;
+}
+
+/*
+ * One block request: header, optional one-sector data buffer, status byte.
+ * Checks the used length (the bytes the device wrote: data on a good read, and
+ * the status) and returns the status in *status.
+ */
+static const char *blk_request(struct virtio_device *device, struct blk_buffers *buffers, u32 type, u64 sector,
+			       u8 *data, u8 *status)
+{
+	bool reads = type == VIRTIO_BLK_T_IN;
+	buffers->header = (struct virtio_blk_header){ .type = type, .sector = sector };
+	buffers->status = STATUS_NOT_WRITTEN;
+	struct virtio_buffer chain[3];
+	int count = 0;
+	chain[count++] = (struct virtio_buffer){ &buffers->header, sizeof(buffers->header), false };
+	if (data)
+		chain[count++] = (struct virtio_buffer){ data, SECTOR_BYTES, reads };
+	chain[count++] = (struct virtio_buffer){ &buffers->status, 1, true };
+
+	u32 written;
+	const char *problem = virtio_request(device, chain, count, &written);
+	if (problem)
+		return problem;
+	*status = buffers->status;
+	u32 expected = (reads && *status == VIRTIO_BLK_S_OK ? SECTOR_BYTES : 0) + 1;
+	if (*status == STATUS_NOT_WRITTEN)
+		return "virtio-blk did not write the status byte";
+	if (written != expected) {
+		print("probe: virtio-blk@0x%lx request type %lu: used length %lu, expected %lu\n", device->base,
+		      (u64)type, (u64)written, (u64)expected);
+		return "virtio-blk used length wrong";
+	}
+	return NULL;
+}
+
+static void print_status(const struct virtio_device *device, const char *request, u8 status)
+{
+	print("probe: virtio-blk@0x%lx %s: status %lu\n", device->base, request, (u64)status);
+}
+
+/* The first 16 bytes of sector 0 in hex, for a disk the probe does not test. */
+static void print_first_bytes(const struct virtio_device *device, const u8 *bytes)
+{
+	static const char digits[] = "0123456789abcdef";
+	char hex[32];
+	for (int i = 0; i < 16; i++) {
+		hex[2 * i] = digits[bytes[i] >> 4];
+		hex[2 * i + 1] = digits[bytes[i] & 0xf];
+	}
+	print("probe: virtio-blk@0x%lx sector 0 starts %.*s\n", device->base, (int)sizeof(hex), hex);
+}
+
+/*
+ * Reads sector 0. With the blk-test option, the disk must be a test disk: a
+ * writable one gets sector 1 written, flushed and read back; a read-only one
+ * must refuse the write with IOERR.
+ */
+static const char *check_block(struct virtio_device *device, int slot, bool blk_test)
+{
+	struct blk_buffers *buffers = &blk_buffers[slot];
+	u64 capacity = virtio_config_read64(device, BLK_CONFIG_CAPACITY);
+	bool read_only = device->features & VIRTIO_BLK_F_RO;
+	u8 status;
+	const char *problem;
+
+	if (device->queue_size < 3)
+		return "virtio-blk queue too small for a 3-buffer request";
+	if (capacity < (blk_test ? 2 : 1)) {
+		print("probe: virtio-blk@0x%lx %lu sectors\n", device->base, capacity);
+		return blk_test ? "virtio-blk test disk smaller than 2 sectors" : "virtio-blk disk is empty";
+	}
+	if ((problem = blk_request(device, buffers, VIRTIO_BLK_T_IN, 0, buffers->sector0, &status)))
+		return problem;
+	if (status != VIRTIO_BLK_S_OK) {
+		print_status(device, "read sector 0", status);
+		return "virtio-blk read failed";
+	}
+	bool marked = starts_with(buffers->sector0, test_disk_marker);
+	if (!blk_test) {
+		print("probe: virtio-blk@0x%lx %lu sectors%s, read ok\n", device->base, capacity,
+		      read_only ? " read-only" : "");
+		print_first_bytes(device, buffers->sector0);
+		if (!marked)
+			print("probe: virtio-blk@0x%lx no test marker\n", device->base);
+		return NULL;
+	}
+	if (!marked) {
+		print_first_bytes(device, buffers->sector0);
+		return "no test marker (MINIVMM-TEST-DISK) in sector 0 of the blk-test disk";
+	}
+
+	for (int i = 0; written_text[i]; i++)
+		buffers->written[i] = written_text[i];	/* the rest of the sector stays zero */
+	if ((problem = blk_request(device, buffers, VIRTIO_BLK_T_OUT, 1, buffers->written, &status)))
+		return problem;
+	if (read_only) {
+		if (status != VIRTIO_BLK_S_IOERR) {
+			print_status(device, "write to a read-only disk", status);
+			return "virtio-blk read-only disk did not refuse a write with IOERR";
+		}
+		print("probe: virtio-blk@0x%lx %lu sectors, read ok\n", device->base, capacity);
+		print("probe: virtio-blk@0x%lx read-only: write refused\n", device->base);
+		return NULL;
+	}
+	if (status != VIRTIO_BLK_S_OK) {
+		print_status(device, "write sector 1", status);
+		return "virtio-blk write failed";
+	}
+	if ((problem = blk_request(device, buffers, VIRTIO_BLK_T_FLUSH, 0, NULL, &status)))
+		return problem;
+	if (status != VIRTIO_BLK_S_OK) {
+		print_status(device, "flush", status);
+		return "virtio-blk flush failed";
+	}
+	if ((problem = blk_request(device, buffers, VIRTIO_BLK_T_IN, 1, buffers->read_back, &status)))
+		return problem;
+	if (status != VIRTIO_BLK_S_OK) {
+		print_status(device, "read sector 1", status);
+		return "virtio-blk read failed";
+	}
+	if (!same_bytes(buffers->read_back, buffers->written, SECTOR_BYTES))
+		return "virtio-blk sector 1 reads back other bytes than were written";
+	print("probe: virtio-blk@0x%lx %lu sectors, read ok, write ok, flush ok\n", device->base, capacity);
+	return NULL;
+}
+
+/* A number as Linux writes it here: hex after 0x, else decimal; at most 16 digits. */
+static bool take_number(const char **at, const char *end, u64 *value)
+{
+	const char *p = *at;
+	u64 radix = 10;
+	if (end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		radix = 16;
+		p += 2;
+	}
+	u64 result = 0;
+	const char *digits = p;
+	for (; p < end && p - digits < 16; p++) {
+		char c = *p;
+		u64 digit = c >= '0' && c <= '9' ? (u64)(c - '0')
+			  : c >= 'a' && c <= 'f' ? (u64)(c - 'a' + 10)
+			  : c >= 'A' && c <= 'F' ? (u64)(c - 'A' + 10) : 16;
+		if (digit >= radix)
+			break;
+		result = result * radix + digit;
+	}
+	if (p == digits)
+		return false;
+	*at = p;
+	*value = result;
+	return true;
+}
+
+static bool take_char(const char **at, const char *end, char c)
+{
+	if (*at < end && **at == c) {
+		(*at)++;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The value of a virtio_mmio.device= token: <size>[K|M|G]@<base>:<irq>[:<id>]
+ * (Linux's drivers/virtio/virtio_mmio.c; its size may have a suffix; the id is ignored).
+ */
+static const char *parse_device(const char *at, const char *end, u64 *base, u64 *size, u64 *irq)
+{
+	u64 id;
+	if (!take_number(&at, end, size))
+		return "malformed virtio_mmio.device size";
+	int shift = take_char(&at, end, 'K') || take_char(&at, end, 'k') ? 10
+		  : take_char(&at, end, 'M') || take_char(&at, end, 'm') ? 20
+		  : take_char(&at, end, 'G') || take_char(&at, end, 'g') ? 30 : 0;
+	if (!take_char(&at, end, '@') || !take_number(&at, end, base) || !take_char(&at, end, ':')
+	    || !take_number(&at, end, irq) || (take_char(&at, end, ':') && !take_number(&at, end, &id)) || at != end)
+		return "malformed virtio_mmio.device";
+	if (*size >= FOUR_GIB >> shift || *base >= FOUR_GIB)
+		return "virtio_mmio.device above 4 GiB, where the probe has no identity map";
+	*size <<= shift;
+	if (*size < REGISTERS_BYTES || *base % 4 || *base + *size > FOUR_GIB)
+		return "virtio_mmio.device window misaligned, too small or above 4 GiB";
+	return NULL;
+}
+
+static const char *device_name(u32 id)
+{
+	switch (id) {
+	case 0: return "no device";
+	case VIRTIO_ID_BLOCK: return "block";
+	case VIRTIO_ID_ENTROPY: return "entropy";
+	default: return "not tested";
+	}
+}
+
+/* Identifies, sets up and tests one device; *slots counts the queue areas taken. */
+static const char *check_device(u64 base, u64 irq, int *slots, bool blk_test)
+{
+	struct virtio_device device;
+	const char *problem = virtio_identify(&device, base, irq);
+	if (problem)
+		return problem;
+	if (device.id != VIRTIO_ID_ENTROPY && device.id != VIRTIO_ID_BLOCK) {
+		print("probe: virtio@0x%lx irq %lu: device %lu (%s), skipped\n", base, irq, (u64)device.id,
+		      device_name(device.id));
+		return NULL;
+	}
+	if (*slots == VIRTIO_MAX_DEVICES)
+		return "more virtio devices than the probe has queue areas for (4)";
+	int slot = (*slots)++;
+	if ((problem = virtio_setup(&device, slot)))
+		return problem;
+	print("probe: virtio@0x%lx irq %lu: device %lu (%s), features 0x%lx, queue size %lu\n", base, irq,
+	      (u64)device.id, device_name(device.id), device.features, (u64)device.queue_size);
+	problem = device.id == VIRTIO_ID_BLOCK ? check_block(&device, slot, blk_test) : check_entropy(&device, slot);
+	if (!problem)
+		print("probe: virtio@0x%lx used-buffer interrupt seen and acknowledged after each of %lu requests\n",
+		      base, (u64)device.completed);
+	return problem;
+}
+
+/* Runs after the segments check: the queue areas and buffers are in the bss, which it expects zero. */
+const char *check_virtio(struct probe_context *context)
+{
+	const char *p = context->boot.cmdline;
+	const char *first_problem = NULL;
+	int devices = 0, slots = 0;
+	int prefix_length = sizeof(DEVICE_TOKEN) - 1;
+
+	while (p && *p) {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		const char *token = p;
+		while (*p && *p != ' ')
+			p++;
+		if (p - token < prefix_length || !starts_with((const u8 *)token, DEVICE_TOKEN))
+			continue;
+		devices++;
+		u64 base, size, irq;
+		const char *problem = parse_device(token + prefix_length, p, &base, &size, &irq);
+		if (problem) {
+			print("probe: virtio \"%.*s\": %s\n", (int)(p - token), token, problem);
+		} else {
+			problem = check_device(base, irq, &slots, context->options.blk_test);
+			if (problem)
+				print("probe: virtio@0x%lx failed: %s\n", base, problem);
+		}
+		if (!first_problem)
+			first_problem = problem;
+	}
+	if (!devices)
+		print("probe: virtio none\n");
+	return first_problem;
+}
