@@ -1,0 +1,21 @@
+#include "exit_port.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+#include "errors.h"
+
+noreturn void power_off_with_status(unsigned char status)
+{
+	if (ioperm(EXIT_PORT, 1, 1) == 0)
+		outb(status, EXIT_PORT);
+	else
+		print_error("cannot reach the exit port to report status %u: %s", status, strerror(errno));
+	/* Only reached under a VMM that ignores the port: power off without a status. */
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
