@@ -1,5 +1,6 @@
 package org.minivmm.cli;
 
+import org.minivmm.vmm.Log;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;

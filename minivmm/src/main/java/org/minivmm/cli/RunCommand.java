@@ -1,11 +1,11 @@
 package org.minivmm.cli;
 
+import org.minivmm.vmm.Log;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.minivmm.host.Terminal;
@@ -42,6 +42,13 @@ final class RunCommand implements Callable<Integer> {
             description = "A disk image for the guest as a virtio-blk device (repeatable, in order); ',ro' makes it read-only.")
     List<String> disks = List.of();
 
+    @Option(names = "--pmem", paramLabel = "FILE[,ro][,virtio]",
+            description = {"An image for the guest as DAX persistent memory (repeatable, in order): mapped copy-on-write,"
+                + " so the guest's writes vanish with the VM and the file never changes; ',ro' maps it read-only;"
+                + " ',virtio' announces it as a virtio-pmem device instead of legacy e820 pmem.",
+                "The file must not be writable by others; an ext4 image needs 4096-byte blocks."})
+    List<String> pmems = List.of();
+
     @Option(names = "--rng", description = "Give the guest a virtio entropy device fed from the host's /dev/urandom.")
     boolean rng;
 
@@ -56,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
                 Terminal terminal = stdio ? Terminal.rawIfTerminal() : null) {
             // The process's stdout is not ours to close, so it is not a resource here.
             OutputStream output = stdio ? new FileOutputStream(FileDescriptor.out) : file;
-            StopReason reason = VmRunner.run(new VmConfig(kernel, ramBytes, cpus, cmdline, output, stdio, disks(), rng), null);
+            StopReason reason = VmRunner.run(new VmConfig(kernel, ramBytes, cpus, cmdline, output, stdio, disks(), pmems(), rng), null);
             if (reason.kind() != StopReason.Kind.GUEST_EXIT) {
                 Log.info(reason.detail());
             }
@@ -71,16 +78,28 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private List<VmConfig.Disk> disks() {
-        List<VmConfig.Disk> parsed = new ArrayList<>();
-        for (String disk : disks) {
-            boolean readOnly = disk.endsWith(",ro");
-            String file = readOnly ? disk.substring(0, disk.length() - 3) : disk;
-            if (file.isEmpty() || file.contains(",")) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--disk takes FILE or FILE,ro, not '" + disk + "'");
-            }
-            parsed.add(new VmConfig.Disk(Path.of(file), readOnly));
+        return disks.stream().map(disk -> {
+            List<String> flags = flags("--disk", disk, List.of("ro"));
+            return new VmConfig.Disk(Path.of(disk.split(",")[0]), flags.contains("ro"));
+        }).toList();
+    }
+
+    private List<VmConfig.Pmem> pmems() {
+        return pmems.stream().map(pmem -> {
+            List<String> flags = flags("--pmem", pmem, List.of("ro", "virtio"));
+            return new VmConfig.Pmem(Path.of(pmem.split(",")[0]), flags.contains("ro"), flags.contains("virtio"));
+        }).toList();
+    }
+
+    /** The flags after FILE in "FILE,flag,...", each one of {@code allowed}. */
+    private List<String> flags(String option, String value, List<String> allowed) {
+        String[] parts = value.split(",", -1);
+        List<String> flags = List.of(parts).subList(1, parts.length);
+        if (parts[0].isEmpty() || !allowed.containsAll(flags)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    option + " takes FILE" + allowed.stream().map(f -> "[," + f + "]").reduce("", String::concat) + ", not '" + value + "'");
         }
-        return parsed;
+        return flags;
     }
 
     private OutputStream consoleFile() throws IOException {

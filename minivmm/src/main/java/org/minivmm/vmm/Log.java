@@ -1,15 +1,19 @@
-package org.minivmm.cli;
+package org.minivmm.vmm;
 
 /** Plain-text messages on stderr, each prefixed with the program name. */
-final class Log {
+public final class Log {
     private Log() {
     }
 
-    static void info(String message) {
+    public static void info(String message) {
         System.err.println("minivmm: " + message);
     }
 
-    static void error(String message) {
+    public static void warn(String message) {
+        System.err.println("minivmm: warning: " + message);
+    }
+
+    public static void error(String message) {
         System.err.println("minivmm: error: " + message);
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import org.minivmm.boot.BootParams;
 import org.minivmm.boot.CpuidFixups;
 import org.minivmm.boot.CpuidFixups.CpuidEntry;
+import org.minivmm.boot.E820Entry;
 import org.minivmm.boot.ElfKernel;
 import org.minivmm.boot.GuestBlob;
 import org.minivmm.boot.KernelCommandLine;
@@ -18,6 +19,10 @@ import org.minivmm.boot.MemoryLayout;
 import org.minivmm.boot.MpTable;
 import org.minivmm.boot.PageTables;
 import org.minivmm.bus.Bus;
+import org.minivmm.dax.ImageRuleException;
+import org.minivmm.dax.PmemImage;
+import org.minivmm.dax.PmemPlacement;
+import org.minivmm.dax.VirtioPmem;
 import org.minivmm.devices.ExitPort;
 import org.minivmm.devices.I8042;
 import org.minivmm.devices.Serial8250;
@@ -34,13 +39,18 @@ public final class VmBuilder {
     private VmBuilder() {
     }
 
-    public static Vm build(VmConfig config) throws KernelFormatException, IOException {
+    public static Vm build(VmConfig config) throws KernelFormatException, ImageRuleException, IOException {
         MemoryLayout layout = MemoryLayout.forRam(config.ramBytes());
         if (config.cpus() < 1 || config.cpus() > MpTable.MAX_CPUS) {
             throw new IllegalArgumentException("--cpus must be between 1 and " + MpTable.MAX_CPUS + ", not " + config.cpus());
         }
         ElfKernel kernel = ElfKernel.open(config.kernel());
         kernel.checkFits(layout);
+        List<PmemImage> images = new ArrayList<>();
+        for (VmConfig.Pmem pmem : config.pmems()) {
+            images.add(PmemImage.check(pmem.file(), pmem.readOnly(), pmem.virtio(), Log::warn));
+        }
+        List<PmemPlacement.Region> regions = PmemPlacement.place(layout, images.stream().map(PmemImage::size).toList());
         KernelCommandLine cmdline = new KernelCommandLine(config.cmdline());
 
         Kvm kvm = Kvm.open();
@@ -52,6 +62,14 @@ public final class VmBuilder {
             GuestRam ram = GuestRam.allocate(layout, kvmVm);
             opened.add(ram);
             ram.mapKernel(kernel);
+            List<E820Entry> e820 = new ArrayList<>(layout.e820());
+            for (int i = 0; i < images.size(); i++) {
+                PmemMapping mapping = PmemMapping.map(images.get(i), regions.get(i), kvmVm, layout.ramRanges().size() + i);
+                opened.add(mapping);
+                if (!images.get(i).virtio()) {
+                    e820.add(regions.get(i).e820());
+                }
+            }
 
             List<KvmVcpu> vcpus = createVcpus(kvm, kvmVm, config.cpus(), kernel.physicalEntry(), opened);
             Vm vm = new Vm(kvm, kvmVm, ram, vcpus);
@@ -61,8 +79,8 @@ public final class VmBuilder {
             pio.register(Serial8250.COM1_BASE, Serial8250.REGISTERS, "serial ttyS0", serial);
             pio.register(I8042.BASE, I8042.SIZE, "i8042", new I8042(() -> vm.stop(StopReason.guestReset("the guest reset the machine (i8042)"))));
             pio.register(ExitPort.PORT, ExitPort.SIZE, "exit port", new ExitPort(status -> vm.stop(StopReason.guestExit(status))));
-            attachVirtioDevices(config, vm, kvmVm, ram.memory(), mmio, cmdline, opened);
-            writeBootStructures(ram.memory(), layout, cmdline, config.cpus());
+            attachVirtioDevices(config, images, regions, vm, kvmVm, ram.memory(), mmio, cmdline, opened);
+            writeBootStructures(ram.memory(), e820, cmdline, config.cpus());
             for (KvmVcpu vcpu : vcpus) {
                 vm.addRunner(new VcpuRunner(vcpu, pio, mmio, vm::stop));
             }
@@ -76,9 +94,13 @@ public final class VmBuilder {
         }
     }
 
-    /** Disks first, in the order given, then the entropy device; each appends its virtio_mmio.device= entry. */
-    private static void attachVirtioDevices(VmConfig config, Vm vm, KvmVm kvmVm, GuestMemory memory, Bus mmio,
-            KernelCommandLine cmdline, List<AutoCloseable> opened) throws IOException {
+    /**
+     * Disks first, in the order given, then virtio-pmem regions, then the entropy device; each appends its
+     * virtio_mmio.device= entry.
+     */
+    private static void attachVirtioDevices(VmConfig config, List<PmemImage> images, List<PmemPlacement.Region> regions,
+            Vm vm, KvmVm kvmVm, GuestMemory memory, Bus mmio, KernelCommandLine cmdline, List<AutoCloseable> opened)
+            throws IOException {
         List<String> names = new ArrayList<>();
         List<VirtioDevice> devices = new ArrayList<>();
         for (VmConfig.Disk disk : config.disks()) {
@@ -86,6 +108,12 @@ public final class VmBuilder {
             opened.add(block);
             devices.add(block);
             names.add("virtio-blk " + disk.file().getFileName());
+        }
+        for (int i = 0; i < images.size(); i++) {
+            if (images.get(i).virtio()) {
+                devices.add(new VirtioPmem(regions.get(i).guestAddress(), regions.get(i).size()));
+                names.add("virtio-pmem " + images.get(i).file().getFileName());
+            }
         }
         if (config.rng()) {
             devices.add(new VirtioRng(VmBuilder::openUrandom));
@@ -108,13 +136,13 @@ public final class VmBuilder {
         }
     }
 
-    private static void writeBootStructures(GuestMemory memory, MemoryLayout layout, KernelCommandLine cmdline, int cpus) {
+    private static void writeBootStructures(GuestMemory memory, List<E820Entry> e820, KernelCommandLine cmdline, int cpus) {
         List<GuestBlob> blobs = new ArrayList<>(PageTables.identityMapFirst4GiB());
         blobs.add(LongModeEntry.gdt());
         blobs.add(MpTable.build(cpus));
         byte[] cmdlineBytes = cmdline.toBytes();
         blobs.add(new GuestBlob(MemoryLayout.CMDLINE_ADDR, cmdlineBytes));
-        blobs.add(BootParams.zeroPage(layout.e820(), MemoryLayout.CMDLINE_ADDR, cmdlineBytes.length - 1));
+        blobs.add(BootParams.zeroPage(e820, MemoryLayout.CMDLINE_ADDR, cmdlineBytes.length - 1));
         for (GuestBlob blob : blobs) {
             memory.write(blob.address(), blob.bytes());
         }

@@ -6,11 +6,11 @@ import java.util.List;
 
 /**
  * What a VM is built from. {@code consoleOutput} receives the serial console; when {@code forwardInput}
- * is set, minivmm's standard input feeds it. {@code disks} become virtio-blk devices in order, and
- * {@code rng} adds a virtio entropy device.
+ * is set, minivmm's standard input feeds it. {@code disks} become virtio-blk devices in order,
+ * {@code pmems} persistent-memory regions in order, and {@code rng} adds a virtio entropy device.
  */
 public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream consoleOutput,
-        boolean forwardInput, List<Disk> disks, boolean rng) {
+        boolean forwardInput, List<Disk> disks, List<Pmem> pmems, boolean rng) {
     public static final long DEFAULT_RAM_BYTES = 128L << 20;
     public static final String DEFAULT_CMDLINE = "console=ttyS0 reboot=k panic=1";
 
@@ -18,8 +18,15 @@ public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, Out
     public record Disk(Path file, boolean readOnly) {
     }
 
+    /**
+     * An image shown to the guest as DAX persistent memory: mapped copy-on-write (or read-only), and
+     * announced as legacy pmem in the e820 map, or with {@code virtio} as a virtio-pmem device.
+     */
+    public record Pmem(Path file, boolean readOnly, boolean virtio) {
+    }
+
     /** A VM with no virtio devices. */
     public VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream consoleOutput, boolean forwardInput) {
-        this(kernel, ramBytes, cpus, cmdline, consoleOutput, forwardInput, List.of(), false);
+        this(kernel, ramBytes, cpus, cmdline, consoleOutput, forwardInput, List.of(), List.of(), false);
     }
 }

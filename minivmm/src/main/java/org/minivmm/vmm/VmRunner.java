@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Timer;
 import java.util.TimerTask;
 import org.minivmm.boot.KernelFormatException;
+import org.minivmm.dax.ImageRuleException;
 import org.minivmm.host.NativeException;
 import org.minivmm.kvm.Kvm;
 import org.minivmm.kvm.KvmException;
@@ -42,6 +43,8 @@ public final class VmRunner {
             }
         } catch (KernelFormatException e) {
             throw new SetupFailure(config.kernel() + ": " + e.getMessage());
+        } catch (ImageRuleException e) {
+            throw new SetupFailure(e.getMessage());
         } catch (NoSuchFileException e) {
             throw new SetupFailure(e.getFile() + ": no such file");
         } catch (IOException e) {
