@@ -1,4 +1,5 @@
 #include "checks.h"
+#include "pmem.h"
 #include "io.h"
 #include "layout.h"
 
@@ -245,6 +246,7 @@ const struct check checks[] = {
 	{ "mptable", check_mptable },
 	{ "segments", check_segments },
 	{ "virtio", check_virtio },
+	{ "pmem", check_pmem },
 	{ "touch", check_touch },
 	{ "data-write", check_data_write },
 };

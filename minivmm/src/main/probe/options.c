@@ -41,10 +41,30 @@ static u64 *numeric_option(const char *key, int key_length, struct probe_options
 		*max = 255;
 		return &options->cpus;
 	}
+	if (same_text(key, key_length, "pmem-sum-kib")) {
+		*max = UINT64_MAX >> 10;
+		return &options->pmem_sum_kib;
+	}
+	if (same_text(key, key_length, "pmem-write-kib")) {
+		*max = UINT64_MAX >> 10;
+		return &options->pmem_write_kib;
+	}
 	if (same_text(key, key_length, "pio-loop")) {
 		*max = UINT64_MAX;
 		return &options->pio_loop_exits;
 	}
+	return NULL;
+}
+
+/* The field of a known on/off option, or NULL. */
+static bool *flag_option(const char *word, int length, struct probe_options *options)
+{
+	if (same_text(word, length, "blk-test"))
+		return &options->blk_test;
+	if (same_text(word, length, "pmem-touch"))
+		return &options->pmem_touch;
+	if (same_text(word, length, "pmem-write-refused"))
+		return &options->pmem_write_refused;
 	return NULL;
 }
 
@@ -63,8 +83,9 @@ static const char *apply_option(const char *token, int length, struct probe_opti
 			return NULL;
 		}
 	}
-	if (same_text(token, length, "blk-test")) {
-		options->blk_test = true;
+	bool *flag = key_length == length ? flag_option(token, length, options) : NULL;
+	if (flag) {
+		*flag = true;
 		return NULL;
 	}
 	/* Linux's virtio-mmio device tokens: the virtio check reads them from the command line. */

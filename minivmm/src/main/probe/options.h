@@ -18,6 +18,10 @@ struct probe_options {
 	u64 ram_mib;		/* ram-mib=N: expected RAM+reserved e820 total; 0 = not checked */
 	u64 pio_loop_exits;	/* pio-loop=N: writes to the bench port after the checks; 0 = none */
 	u64 cpus;		/* cpus=N: expected enabled processors in the MP table; 0 = not checked */
+	u64 pmem_sum_kib;	/* pmem-sum-kib=N: checksum the first N KiB of the first pmem region */
+	u64 pmem_write_kib;	/* pmem-write-kib=N: write one word per page of its first N KiB, read back */
+	bool pmem_touch;	/* pmem-touch: read one word per page of every pmem region */
+	bool pmem_write_refused;	/* pmem-write-refused: a write to it must not take effect (read-only) */
 	bool blk_test;		/* blk-test: virtio-blk disks are test disks: check the marker, write, flush */
 	enum ending ending;
 };

@@ -12,6 +12,7 @@
 
 #define VIRTIO_ID_BLOCK   2
 #define VIRTIO_ID_ENTROPY 4
+#define VIRTIO_ID_PMEM    27
 
 struct virtio_queue_memory;
 

@@ -6,6 +6,7 @@
 #include "checks.h"
 #include "io.h"
 #include "virtio.h"
+#include "pmem.h"
 
 #define DEVICE_TOKEN "virtio_mmio.device="
 #define FOUR_GIB (1UL << 32)		/* the identity-mapped span the probe can reach */
@@ -134,6 +135,25 @@ static void print_first_bytes(const struct virtio_device *device, const u8 *byte
  * writable one gets sector 1 written, flushed and read back; a read-only one
  * must refuse the write with IOERR.
  */
+/* virtio-pmem: where the region is, and a flush that must complete (a no-op for a copy-on-write image). */
+static const char *check_pmem_device(struct virtio_device *device, int slot)
+{
+	u64 start = virtio_config_read64(device, 0), size = virtio_config_read64(device, 8);
+	u32 *request = (u32 *)rng_buffers[slot];	/* the slot's small buffer, unused by this device otherwise */
+	request[0] = 0;				/* VIRTIO_PMEM_REQ_TYPE_FLUSH */
+	request[1] = 0xffffffff;
+	struct virtio_buffer chain[] = { { &request[0], 4, false }, { &request[1], 4, true } };
+	u32 written;
+	const char *problem = virtio_request(device, chain, 2, &written);
+	if (problem)
+		return problem;
+	if (written != 4 || request[1] != 0)
+		return "virtio-pmem flush did not complete with ret 0";
+	pmem_add_virtio_region(start, size);
+	print("probe: virtio-pmem@0x%lx region 0x%lx-0x%lx, flush ok\n", device->base, start, start + size);
+	return NULL;
+}
+
 static const char *check_block(struct virtio_device *device, int slot, bool blk_test)
 {
 	struct blk_buffers *buffers = &blk_buffers[slot];
@@ -268,6 +288,7 @@ static const char *device_name(u32 id)
 	case 0: return "no device";
 	case VIRTIO_ID_BLOCK: return "block";
 	case VIRTIO_ID_ENTROPY: return "entropy";
+	case VIRTIO_ID_PMEM: return "pmem";
 	default: return "not tested";
 	}
 }
@@ -279,7 +300,7 @@ static const char *check_device(u64 base, u64 irq, int *slots, bool blk_test)
 	const char *problem = virtio_identify(&device, base, irq);
 	if (problem)
 		return problem;
-	if (device.id != VIRTIO_ID_ENTROPY && device.id != VIRTIO_ID_BLOCK) {
+	if (device.id != VIRTIO_ID_ENTROPY && device.id != VIRTIO_ID_BLOCK && device.id != VIRTIO_ID_PMEM) {
 		print("probe: virtio@0x%lx irq %lu: device %lu (%s), skipped\n", base, irq, (u64)device.id,
 		      device_name(device.id));
 		return NULL;
@@ -291,7 +312,8 @@ static const char *check_device(u64 base, u64 irq, int *slots, bool blk_test)
 		return problem;
 	print("probe: virtio@0x%lx irq %lu: device %lu (%s), features 0x%lx, queue size %lu\n", base, irq,
 	      (u64)device.id, device_name(device.id), device.features, (u64)device.queue_size);
-	problem = device.id == VIRTIO_ID_BLOCK ? check_block(&device, slot, blk_test) : check_entropy(&device, slot);
+	problem = device.id == VIRTIO_ID_BLOCK ? check_block(&device, slot, blk_test)
+		: device.id == VIRTIO_ID_PMEM ? check_pmem_device(&device, slot) : check_entropy(&device, slot);
 	if (!problem)
 		print("probe: virtio@0x%lx used-buffer interrupt seen and acknowledged after each of %lu requests\n",
 		      base, (u64)device.completed);

@@ -19,6 +19,7 @@ public final class Vm implements AutoCloseable {
     private final List<KvmVcpu> vcpus;
     private final List<VcpuRunner> runners = new ArrayList<>();
     private final List<VirtioAttachment> devices = new ArrayList<>();
+    private final List<PmemMapping> pmems = new ArrayList<>();
     private final CompletableFuture<StopReason> stopReason = new CompletableFuture<>();
 
     Vm(Kvm kvm, KvmVm kvmVm, GuestRam ram, List<KvmVcpu> vcpus) {
@@ -34,6 +35,10 @@ public final class Vm implements AutoCloseable {
 
     void addDevice(VirtioAttachment device) {
         devices.add(device);
+    }
+
+    void addPmem(PmemMapping pmem) {
+        pmems.add(pmem);
     }
 
     public GuestRam ram() {
@@ -79,6 +84,10 @@ public final class Vm implements AutoCloseable {
         }
         for (KvmVcpu vcpu : vcpus) {
             vcpu.close();
+        }
+        for (PmemMapping pmem : pmems) {
+            pmem.warnIfChanged();
+            pmem.close();
         }
         ram.close();
         kvmVm.close();

@@ -63,9 +63,11 @@ public final class VmBuilder {
             opened.add(ram);
             ram.mapKernel(kernel);
             List<E820Entry> e820 = new ArrayList<>(layout.e820());
+            List<PmemMapping> pmems = new ArrayList<>();
             for (int i = 0; i < images.size(); i++) {
                 PmemMapping mapping = PmemMapping.map(images.get(i), regions.get(i), kvmVm, layout.ramRanges().size() + i);
                 opened.add(mapping);
+                pmems.add(mapping);
                 if (!images.get(i).virtio()) {
                     e820.add(regions.get(i).e820());
                 }
@@ -73,6 +75,7 @@ public final class VmBuilder {
 
             List<KvmVcpu> vcpus = createVcpus(kvm, kvmVm, config.cpus(), kernel.physicalEntry(), opened);
             Vm vm = new Vm(kvm, kvmVm, ram, vcpus);
+            pmems.forEach(vm::addPmem);
             Bus pio = new Bus("port I/O");
             Bus mmio = new Bus("MMIO");
             Serial8250 serial = new Serial8250(config.consoleOutput(), high -> kvmVm.setIrqLine(Serial8250.COM1_IRQ, high));
