@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ExecuteInPlaceIT {
     private static final long KIB = 1024;
-    private final List<Process> vmms = new ArrayList<>();
+    private final LiveVmms vmms = new LiveVmms();
 
     @TempDir
     Path directory;
@@ -36,10 +35,7 @@ class ExecuteInPlaceIT {
 
     @AfterEach
     void stopVmms() throws InterruptedException {
-        for (Process vmm : vmms) {
-            vmm.destroy();
-            vmm.waitFor(20, TimeUnit.SECONDS);
-        }
+        vmms.stopAll();
     }
 
     @Test
@@ -77,11 +73,7 @@ class ExecuteInPlaceIT {
     }
 
     private Process startHalted(Path kernel) throws Exception {
-        Process vmm = new ProcessBuilder(TestHost.minivmm("run", "--kernel", kernel.toString(), "--mem", "64M", "--cmdline", "halt"))
-                .redirectErrorStream(true).start();
-        vmms.add(vmm);
-        RunningVmm.awaitLine(vmm, "PROBE-OK");
-        return vmm;
+        return vmms.start("run", "--kernel", kernel.toString(), "--mem", "64M", "--cmdline", "halt").process();
     }
 
     private static byte[] sha256(Path file) throws Exception {

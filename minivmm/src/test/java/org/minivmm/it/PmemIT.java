@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PmemIT {
     private static final long MIB = 1 << 20;
-    private final List<Process> vmms = new ArrayList<>();
+    private final LiveVmms vmms = new LiveVmms();
 
     @TempDir
     Path directory;
@@ -40,10 +39,7 @@ class PmemIT {
 
     @AfterEach
     void stopVmms() throws InterruptedException {
-        for (Process vmm : vmms) {
-            vmm.destroy();
-            vmm.waitFor(20, TimeUnit.SECONDS);
-        }
+        vmms.stopAll();
     }
 
     /** A read-only image of random bytes, synced so its page-cache pages are clean. */
@@ -99,11 +95,9 @@ class PmemIT {
     @Test
     void aReadOnlyImageRefusesWritesAndNothingIsCopied() throws Exception {
         Path image = image("ro.img", MIB);
-        Process vmm = new ProcessBuilder(TestHost.minivmm("run", "--kernel", TestHost.probe().toString(), "--pmem", image + ",ro",
-                "--cmdline", "pmem-write-refused pmem-touch halt")).redirectErrorStream(true).start();
-        vmms.add(vmm);
-        String report = RunningVmm.awaitLine(vmm, "PROBE-OK");
-        assertTrue(report.contains("probe: pmem0 write refused (read-only)"), report);
+        LiveVmms.Live vmm = vmms.start("run", "--kernel", TestHost.probe().toString(), "--pmem", image + ",ro",
+                "--cmdline", "pmem-write-refused pmem-touch halt");
+        assertTrue(vmm.report().contains("probe: pmem0 write refused (read-only)"), vmm.report());
         Smaps mapping = Smaps.of(vmm.pid(), image);
         assertTrue(mapping.rss() >= MIB, "the guest read the image through the mapping: " + mapping);
         assertEquals(0, mapping.anonymous(), "a refused write copied nothing: " + mapping);
@@ -137,10 +131,7 @@ class PmemIT {
     }
 
     private Process startHalted(Path image, String cmdline) throws Exception {
-        Process vmm = new ProcessBuilder(TestHost.minivmm("run", "--kernel", TestHost.probe().toString(), "--mem", "64M",
-                "--pmem", image.toString(), "--cmdline", cmdline)).redirectErrorStream(true).start();
-        vmms.add(vmm);
-        RunningVmm.awaitLine(vmm, "PROBE-OK");
-        return vmm;
+        return vmms.start("run", "--kernel", TestHost.probe().toString(), "--mem", "64M", "--pmem", image.toString(),
+                "--cmdline", cmdline).process();
     }
 }
