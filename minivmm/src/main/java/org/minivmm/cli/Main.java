@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "minivmm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs each container in its own tiny KVM virtual machine.",
-        subcommands = {RunCommand.class, CheckCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, ImageCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (run: the guest exited with status 0 or reset itself)",
@@ -47,7 +47,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check or help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, image or help)");
     }
 
     static final class Version implements CommandLine.IVersionProvider {
