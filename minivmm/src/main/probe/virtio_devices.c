@@ -113,6 +113,34 @@ static const char *blk_request(struct virtio_device *device, struct blk_buffers 
 	return NULL;
 }
 
+#define COPY_TARGET 0x2000000UL	/* guest RAM above the probe image, where blk-copy-mib puts the disk */
+#define COPY_CHUNK (64 * 1024)
+
+/*
+ * Reads the disk's first `mib` MiB into guest RAM at COPY_TARGET, 64 KiB a request: the guest's own
+ * copy of an image, which DAX avoids. The VM needs COPY_TARGET + the copy in RAM.
+ */
+static const char *copy_to_ram(struct virtio_device *device, struct blk_buffers *buffers, u64 mib)
+{
+	for (u64 offset = 0; offset < mib << 20; offset += COPY_CHUNK) {
+		buffers->header = (struct virtio_blk_header){ .type = VIRTIO_BLK_T_IN, .sector = offset / SECTOR_BYTES };
+		buffers->status = STATUS_NOT_WRITTEN;
+		struct virtio_buffer chain[] = {
+			{ &buffers->header, sizeof(buffers->header), false },
+			{ (void *)(uintptr_t)(COPY_TARGET + offset), COPY_CHUNK, true },
+			{ &buffers->status, 1, true },
+		};
+		u32 written;
+		const char *problem = virtio_request(device, chain, 3, &written);
+		if (problem)
+			return problem;
+		if (buffers->status != VIRTIO_BLK_S_OK || written != COPY_CHUNK + 1)
+			return "virtio-blk copy into RAM failed (disk too small, or too little RAM for it?)";
+	}
+	print("probe: virtio-blk@0x%lx copied %lu MiB into RAM at 0x%lx\n", device->base, mib, COPY_TARGET);
+	return NULL;
+}
+
 static void print_status(const struct virtio_device *device, const char *request, u8 status)
 {
 	print("probe: virtio-blk@0x%lx %s: status %lu\n", device->base, request, (u64)status);
@@ -154,7 +182,7 @@ static const char *check_pmem_device(struct virtio_device *device, int slot)
 	return NULL;
 }
 
-static const char *check_block(struct virtio_device *device, int slot, bool blk_test)
+static const char *check_block(struct virtio_device *device, int slot, const struct probe_options *options)
 {
 	struct blk_buffers *buffers = &blk_buffers[slot];
 	u64 capacity = virtio_config_read64(device, BLK_CONFIG_CAPACITY);
@@ -164,6 +192,7 @@ static const char *check_block(struct virtio_device *device, int slot, bool blk_
 
 	if (device->queue_size < 3)
 		return "virtio-blk queue too small for a 3-buffer request";
+	bool blk_test = options->blk_test;
 	if (capacity < (blk_test ? 2 : 1)) {
 		print("probe: virtio-blk@0x%lx %lu sectors\n", device->base, capacity);
 		return blk_test ? "virtio-blk test disk smaller than 2 sectors" : "virtio-blk disk is empty";
@@ -181,7 +210,7 @@ static const char *check_block(struct virtio_device *device, int slot, bool blk_
 		print_first_bytes(device, buffers->sector0);
 		if (!marked)
 			print("probe: virtio-blk@0x%lx no test marker\n", device->base);
-		return NULL;
+		return options->blk_copy_mib ? copy_to_ram(device, buffers, options->blk_copy_mib) : NULL;
 	}
 	if (!marked) {
 		print_first_bytes(device, buffers->sector0);
@@ -294,7 +323,7 @@ static const char *device_name(u32 id)
 }
 
 /* Identifies, sets up and tests one device; *slots counts the queue areas taken. */
-static const char *check_device(u64 base, u64 irq, int *slots, bool blk_test)
+static const char *check_device(u64 base, u64 irq, int *slots, const struct probe_options *options)
 {
 	struct virtio_device device;
 	const char *problem = virtio_identify(&device, base, irq);
@@ -312,7 +341,7 @@ static const char *check_device(u64 base, u64 irq, int *slots, bool blk_test)
 		return problem;
 	print("probe: virtio@0x%lx irq %lu: device %lu (%s), features 0x%lx, queue size %lu\n", base, irq,
 	      (u64)device.id, device_name(device.id), device.features, (u64)device.queue_size);
-	problem = device.id == VIRTIO_ID_BLOCK ? check_block(&device, slot, blk_test)
+	problem = device.id == VIRTIO_ID_BLOCK ? check_block(&device, slot, options)
 		: device.id == VIRTIO_ID_PMEM ? check_pmem_device(&device, slot) : check_entropy(&device, slot);
 	if (!problem)
 		print("probe: virtio@0x%lx used-buffer interrupt seen and acknowledged after each of %lu requests\n",
@@ -344,7 +373,7 @@ const char *check_virtio(struct probe_context *context)
 		if (problem) {
 			print("probe: virtio \"%.*s\": %s\n", (int)(p - token), token, problem);
 		} else {
-			problem = check_device(base, irq, &slots, context->options.blk_test);
+			problem = check_device(base, irq, &slots, &context->options);
 			if (problem)
 				print("probe: virtio@0x%lx failed: %s\n", base, problem);
 		}
