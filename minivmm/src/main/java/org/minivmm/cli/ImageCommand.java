@@ -10,6 +10,7 @@ import org.minivmm.rootfs.image.BuiltImage;
 import org.minivmm.rootfs.image.ImageBuilder;
 import org.minivmm.rootfs.image.ImageStore;
 import org.minivmm.rootfs.image.ProgressListener;
+import org.minivmm.rootfs.image.RuntimeImage;
 import org.minivmm.vmm.Log;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,8 +18,24 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "image", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Container images as DAX-ready ext4 images in minivmm's image store.",
-        subcommands = ImageCommand.Build.class)
+        subcommands = {ImageCommand.Build.class, ImageCommand.Runtime.class})
 final class ImageCommand {
+    /** Progress on standard error, where the logs go; standard output keeps only the image's path. */
+    private static final ProgressListener PROGRESS = new ProgressListener() {
+        @Override
+        public void step(String message) {
+            Log.info(message);
+        }
+
+        @Override
+        public void warning(String message) {
+            Log.warn(message);
+        }
+    };
+
+    private static ImageStore store(Path directory) {
+        return directory == null ? ImageStore.defaultStore() : new ImageStore(directory);
+    }
 
     @Command(name = "build", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = {"Turns SOURCE into an ext4 image with 4096-byte blocks (what DAX needs) and stores it read-only,"
@@ -39,24 +56,31 @@ final class ImageCommand {
 
         @Override
         public Integer call() {
-            ProgressListener progress = new ProgressListener() {
-                @Override
-                public void step(String message) {
-                    Log.info(message);
-                }
-
-                @Override
-                public void warning(String message) {
-                    Log.warn(message);
-                }
-            };
             try {
-                BuiltImage built = ImageBuilder.build(source, store == null ? ImageStore.defaultStore() : new ImageStore(store),
-                        BuildOptions.DEFAULT, progress);
+                BuiltImage built = ImageBuilder.build(source, store(store), BuildOptions.DEFAULT, PROGRESS);
                 if (output != null) {
                     Files.copy(built.image(), output, StandardCopyOption.REPLACE_EXISTING);
                 }
                 System.out.println(output != null ? output.toAbsolutePath() : built.image());
+                return ExitCodes.OK;
+            } catch (IOException e) {
+                Log.error(e.getMessage());
+                return ExitCodes.VMM_FAILURE;
+            }
+        }
+    }
+
+    @Command(name = "runtime", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = {"Builds (or finds) the shared runtime image every container boots from and maps read-only:"
+                + " the guest init at " + RuntimeImage.INIT_PATH + " and its mount points. Prints its path."})
+    static final class Runtime implements Callable<Integer> {
+        @Option(names = "--store", paramLabel = "DIR", description = "The image store (default: ~/.cache/minivmm/images).")
+        Path store;
+
+        @Override
+        public Integer call() {
+            try {
+                System.out.println(RuntimeImage.build(store(store), PROGRESS).image());
                 return ExitCodes.OK;
             } catch (IOException e) {
                 Log.error(e.getMessage());
