@@ -2,19 +2,16 @@ package org.minivmm.dax;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 import org.minivmm.memory.GuestMemory;
 import org.minivmm.virtio.DescriptorChain;
-import org.minivmm.virtio.VirtioDevice;
-import org.minivmm.virtio.Virtqueue;
-import org.minivmm.virtio.VirtqueueException;
+import org.minivmm.virtio.SingleQueueDevice;
 
 /**
  * virtio-pmem (device id 27): tells the guest where its pmem region is (config: start and size) and
  * answers flush requests. The region is a MAP_PRIVATE image whose writes vanish with the VM by design,
  * so a flush has nothing to make durable; it must still complete, or the guest's fsync would hang.
  */
-public final class VirtioPmem implements VirtioDevice {
+public final class VirtioPmem extends SingleQueueDevice {
     public static final int DEVICE_ID = 27;
     private static final int QUEUE_SIZE = 128;
     private static final int REQUEST_FLUSH = 0;
@@ -23,10 +20,9 @@ public final class VirtioPmem implements VirtioDevice {
 
     private final long start;
     private final long size;
-    private GuestMemory memory;
-    private Virtqueue queue;
 
     public VirtioPmem(long start, long size) {
+        super(QUEUE_SIZE);
         this.start = start;
         this.size = size;
     }
@@ -41,44 +37,20 @@ public final class VirtioPmem implements VirtioDevice {
         return 0;
     }
 
+    /** Config space: the region's start and size. */
     @Override
-    public List<Integer> queueMaxSizes() {
-        return List.of(QUEUE_SIZE);
+    protected ByteBuffer config() {
+        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0, start).putLong(8, size);
     }
 
     @Override
-    public void readConfig(int offset, byte[] data) {
-        ByteBuffer config = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0, start).putLong(8, size);
-        for (int i = 0; i < data.length; i++) {
-            data[i] = offset + i >= 0 && offset + i < config.capacity() ? config.get(offset + i) : 0;
+    protected int serve(DescriptorChain request, GuestMemory memory) {
+        if (request.writableLength() < 4) {
+            return 0; // nowhere to put the answer
         }
-    }
-
-    @Override
-    public void activate(GuestMemory memory, List<Virtqueue> queues, long negotiatedFeatures) {
-        this.memory = memory;
-        this.queue = queues.get(0);
-    }
-
-    @Override
-    public boolean process(int queueIndex) throws VirtqueueException {
-        boolean used = false;
-        for (DescriptorChain chain; (chain = queue.pop()) != null; used = true) {
-            if (chain.writableLength() < 4) {
-                queue.addUsed(chain.head(), 0); // nowhere to put the answer
-                continue;
-            }
-            byte[] request = chain.read(memory, 4);
-            boolean flush = request.length == 4 && ByteBuffer.wrap(request).order(ByteOrder.LITTLE_ENDIAN).getInt() == REQUEST_FLUSH;
-            byte[] response = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(flush ? RESPONSE_OK : RESPONSE_ERROR).array();
-            queue.addUsed(chain.head(), chain.write(memory, 0, response));
-        }
-        return used;
-    }
-
-    @Override
-    public void reset() {
-        memory = null;
-        queue = null;
+        byte[] type = request.read(memory, 4);
+        boolean flush = type.length == 4 && ByteBuffer.wrap(type).order(ByteOrder.LITTLE_ENDIAN).getInt() == REQUEST_FLUSH;
+        return request.write(memory, 0, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(flush ? RESPONSE_OK : RESPONSE_ERROR).array());
     }
 }

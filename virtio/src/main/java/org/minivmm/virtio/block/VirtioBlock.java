@@ -13,9 +13,7 @@ import java.util.List;
 import org.minivmm.memory.GuestMemory;
 import org.minivmm.virtio.DescriptorChain;
 import org.minivmm.virtio.DescriptorChain.Buffer;
-import org.minivmm.virtio.VirtioDevice;
-import org.minivmm.virtio.Virtqueue;
-import org.minivmm.virtio.VirtqueueException;
+import org.minivmm.virtio.SingleQueueDevice;
 
 /**
  * The block device (id 2) backed by a file: read, write, flush and get-id, with positional I/O
@@ -23,7 +21,7 @@ import org.minivmm.virtio.VirtqueueException;
  * can be lost. A malformed request gets an error status, not a device reset: one bad request from a
  * guest should fail, and the disk should go on.
  */
-public final class VirtioBlock implements VirtioDevice, AutoCloseable {
+public final class VirtioBlock extends SingleQueueDevice implements AutoCloseable {
     public static final int DEVICE_ID = 2;
     public static final int SECTOR_BYTES = 512;
 
@@ -47,10 +45,9 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
     private final boolean readOnly;
     private final long capacitySectors;
     private final byte[] id;
-    private GuestMemory memory;
-    private Virtqueue queue;
 
     private VirtioBlock(FileChannel file, boolean readOnly, long capacitySectors, byte[] id) {
+        super(QUEUE_SIZE);
         this.file = file;
         this.readOnly = readOnly;
         this.capacitySectors = capacitySectors;
@@ -81,38 +78,15 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         return F_SEG_MAX | F_FLUSH | (readOnly ? F_RO : 0);
     }
 
-    @Override
-    public List<Integer> queueMaxSizes() {
-        return List.of(QUEUE_SIZE);
-    }
-
     /** Config space: capacity (u64, in sectors) at 0, size_max at 8 (0: no limit), seg_max at 12. */
     @Override
-    public void readConfig(int offset, byte[] data) {
-        ByteBuffer config = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        config.putLong(0, capacitySectors).putInt(12, SEG_MAX);
-        for (int i = 0; i < data.length; i++) {
-            data[i] = offset + i >= 0 && offset + i < config.capacity() ? config.get(offset + i) : 0;
-        }
-    }
-
-    @Override
-    public void activate(GuestMemory memory, List<Virtqueue> queues, long negotiatedFeatures) {
-        this.memory = memory;
-        this.queue = queues.get(0);
-    }
-
-    @Override
-    public boolean process(int queueIndex) throws VirtqueueException {
-        boolean used = false;
-        for (DescriptorChain chain; (chain = queue.pop()) != null; used = true) {
-            queue.addUsed(chain.head(), serve(chain));
-        }
-        return used;
+    protected ByteBuffer config() {
+        return ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(0, capacitySectors).putInt(12, SEG_MAX);
     }
 
     /** Serves one request; returns the bytes written into the guest's buffers, status byte included. */
-    private int serve(DescriptorChain chain) {
+    @Override
+    protected int serve(DescriptorChain chain, GuestMemory memory) {
         List<Buffer> writable = chain.writable();
         if (chain.readableLength() < HEADER_BYTES || writable.isEmpty()) {
             return 0; // no header or no status byte: nothing can be answered
@@ -132,10 +106,10 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
         try {
             switch (type) {
                 case T_IN -> {
-                    status = read(sector, dataIn);
+                    status = read(memory, sector, dataIn);
                     written = status == S_OK ? (int) lengthOf(dataIn) : 0;
                 }
-                case T_OUT -> status = readOnly ? S_IOERR : write(sector, dataOut, HEADER_BYTES);
+                case T_OUT -> status = readOnly ? S_IOERR : write(memory, sector, dataOut, HEADER_BYTES);
                 case T_FLUSH -> {
                     file.force(true);
                     status = S_OK;
@@ -173,7 +147,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
                 && bytes / SECTOR_BYTES <= capacitySectors - sector;
     }
 
-    private int read(long sector, List<Buffer> buffers) throws IOException {
+    private int read(GuestMemory memory, long sector, List<Buffer> buffers) throws IOException {
         if (!inside(sector, lengthOf(buffers))) {
             return S_IOERR;
         }
@@ -193,7 +167,7 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
     }
 
     /** Writes the readable buffers after the {@code skip}-byte header to the disk. */
-    private int write(long sector, List<Buffer> buffers, long skip) throws IOException {
+    private int write(GuestMemory memory, long sector, List<Buffer> buffers, long skip) throws IOException {
         if (!inside(sector, lengthOf(buffers) - skip)) {
             return S_IOERR;
         }
@@ -212,12 +186,6 @@ public final class VirtioBlock implements VirtioDevice, AutoCloseable {
             }
         }
         return S_OK;
-    }
-
-    @Override
-    public void reset() {
-        memory = null;
-        queue = null;
     }
 
     @Override
