@@ -74,13 +74,6 @@ void print(const char *format, ...)
 	va_end(args);
 }
 
-static inline u64 rdtsc(void)
-{
-	u32 low, high;
-	asm volatile("lfence; rdtsc" : "=a"(low), "=d"(high));
-	return (u64)high << 32 | low;
-}
-
 u64 pio_loop(u64 exits)
 {
 	u64 start = rdtsc();

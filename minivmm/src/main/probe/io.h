@@ -29,6 +29,14 @@ static inline u8 inb(u16 port)
  */
 __attribute__((format(printf, 1, 2))) void print(const char *format, ...);
 
+/* The time-stamp counter, after earlier instructions finished (lfence), for timing loops. */
+static inline u64 rdtsc(void)
+{
+	u32 low, high;
+	asm volatile("lfence; rdtsc" : "=a"(low), "=d"(high));
+	return (u64)high << 32 | low;
+}
+
 /* Writes BENCH_PORT `exits` (> 0) times; returns the TSC cycles it took. */
 u64 pio_loop(u64 exits);
 

@@ -41,6 +41,10 @@ static u64 *numeric_option(const char *key, int key_length, struct probe_options
 		*max = 255;
 		return &options->cpus;
 	}
+	if (same_text(key, key_length, "blk-bench")) {
+		*max = 1 << 20;
+		return &options->blk_bench;
+	}
 	if (same_text(key, key_length, "blk-copy-mib")) {
 		*max = 1024;
 		return &options->blk_copy_mib;

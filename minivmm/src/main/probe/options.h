@@ -22,7 +22,8 @@ struct probe_options {
 	u64 pmem_write_kib;	/* pmem-write-kib=N: write one word per page of its first N KiB, read back */
 	bool pmem_touch;	/* pmem-touch: read one word per page of every pmem region */
 	bool pmem_write_refused;	/* pmem-write-refused: a write to it must not take effect (read-only) */
-	u64 blk_copy_mib;	/* blk-copy-mib=N: read a disk's first N MiB into guest RAM (bench-density) */
+	u64 blk_copy_mib;
+	u64 blk_bench;		/* blk-bench=N: N sequential and N random 4 KiB reads, timed (bench-blk) */	/* blk-copy-mib=N: read a disk's first N MiB into guest RAM (bench-density) */
 	bool blk_test;		/* blk-test: virtio-blk disks are test disks: check the marker, write, flush */
 	enum ending ending;
 };
