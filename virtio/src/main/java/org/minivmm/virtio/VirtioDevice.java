@@ -23,7 +23,10 @@ public interface VirtioDevice {
     default void writeConfig(int offset, byte[] data) {
     }
 
-    /** The driver finished set-up (DRIVER_OK): these are the queues and memory to serve from now on. */
+    /**
+     * The driver finished set-up (DRIVER_OK): these are the queues and memory to serve from now on. A
+     * queue the driver left unconfigured is null, and {@link #process} is never called for it.
+     */
     void activate(GuestMemory memory, List<Virtqueue> queues, long negotiatedFeatures);
 
     /**

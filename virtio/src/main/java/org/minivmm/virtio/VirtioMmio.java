@@ -199,7 +199,8 @@ public final class VirtioMmio implements BusDevice {
             for (int i = 0; i < queues.length; i++) {
                 QueueSetup setup = queues[i];
                 if (!setup.ready) {
-                    throw new VirtqueueException("queue " + i + " was not made ready before DRIVER_OK");
+                    active.add(null); // a queue the driver does not use (virtio 1.2, 3.1.1 step 7: only those it will use)
+                    continue;
                 }
                 if (setup.size > setup.maxSize) {
                     throw new VirtqueueException("queue " + i + " size " + setup.size + " exceeds its maximum " + setup.maxSize);
@@ -220,7 +221,8 @@ public final class VirtioMmio implements BusDevice {
      * I/O thread when the kick arrives through an ioeventfd.
      */
     public synchronized void queueNotified(int queue) {
-        if (activeQueues == null || queue < 0 || queue >= activeQueues.size() || (status & STATUS_NEEDS_RESET) != 0) {
+        if (activeQueues == null || queue < 0 || queue >= activeQueues.size() || activeQueues.get(queue) == null
+                || (status & STATUS_NEEDS_RESET) != 0) {
             return;
         }
         try {

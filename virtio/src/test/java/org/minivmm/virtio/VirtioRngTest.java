@@ -101,12 +101,17 @@ class VirtioRngTest {
     }
 
     @Test
-    void driverOkWithAQueueNotReadyOrTooLargeNeedsReset() {
+    void aQueueTheDriverLeftUnconfiguredIsSimplyUnused() {
         assertTrue(driver.negotiate(VirtioMmio.F_VERSION_1));
         driver.driverOk();
-        assertTrue(driver.needsReset());
-        driver.write(0x070, 0);
-        assertEquals(0, driver.read(0x070), "writing 0 resets");
+        assertFalse(driver.needsReset(), "the spec lets a driver set up only the queues it uses");
+        driver.kick(0);
+        assertFalse(driver.needsReset(), "a kick on an unconfigured queue is ignored");
+        assertEquals(0, driver.read(0x060), "and raises no interrupt");
+    }
+
+    @Test
+    void aQueueLargerThanItsMaximumNeedsReset() {
         assertTrue(driver.negotiate(VirtioMmio.F_VERSION_1));
         driver.setUpQueue(0, 512, 0x1000);
         driver.driverOk();
