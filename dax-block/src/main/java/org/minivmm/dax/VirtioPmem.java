@@ -22,19 +22,9 @@ public final class VirtioPmem extends SingleQueueDevice {
     private final long size;
 
     public VirtioPmem(long start, long size) {
-        super(QUEUE_SIZE);
+        super(DEVICE_ID, 0, QUEUE_SIZE);
         this.start = start;
         this.size = size;
-    }
-
-    @Override
-    public int deviceId() {
-        return DEVICE_ID;
-    }
-
-    @Override
-    public long deviceFeatures() {
-        return 0;
     }
 
     /** Config space: the region's start and size. */

@@ -6,16 +6,31 @@ import java.util.List;
 import org.minivmm.memory.GuestMemory;
 
 /**
- * What devices with one request queue share: keeping the memory and queue from activation, serving
- * every available request in turn, forgetting them on reset, and a read-only config space.
+ * What devices with one request queue share: their identity, keeping the memory and queue from
+ * activation, serving every available request in turn, forgetting them on reset, and a read-only
+ * config space.
  */
 public abstract class SingleQueueDevice implements VirtioDevice {
+    private final int deviceId;
+    private final long features;
     private final int queueSize;
     private GuestMemory memory;
     private Virtqueue queue;
 
-    protected SingleQueueDevice(int queueSize) {
+    protected SingleQueueDevice(int deviceId, long features, int queueSize) {
+        this.deviceId = deviceId;
+        this.features = features;
         this.queueSize = queueSize;
+    }
+
+    @Override
+    public final int deviceId() {
+        return deviceId;
+    }
+
+    @Override
+    public final long deviceFeatures() {
+        return features;
     }
 
     /** Serves one request; returns how many bytes it wrote into the request's buffers. */

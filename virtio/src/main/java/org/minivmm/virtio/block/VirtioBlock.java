@@ -47,7 +47,7 @@ public final class VirtioBlock extends SingleQueueDevice implements AutoCloseabl
     private final byte[] id;
 
     private VirtioBlock(FileChannel file, boolean readOnly, long capacitySectors, byte[] id) {
-        super(QUEUE_SIZE);
+        super(DEVICE_ID, F_SEG_MAX | F_FLUSH | (readOnly ? F_RO : 0), QUEUE_SIZE);
         this.file = file;
         this.readOnly = readOnly;
         this.capacitySectors = capacitySectors;
@@ -66,16 +66,6 @@ public final class VirtioBlock extends SingleQueueDevice implements AutoCloseabl
         }
         byte[] id = path.getFileName().toString().getBytes(StandardCharsets.UTF_8);
         return new VirtioBlock(file, readOnly, size / SECTOR_BYTES, Arrays.copyOf(id, Math.min(id.length, ID_BYTES)));
-    }
-
-    @Override
-    public int deviceId() {
-        return DEVICE_ID;
-    }
-
-    @Override
-    public long deviceFeatures() {
-        return F_SEG_MAX | F_FLUSH | (readOnly ? F_RO : 0);
     }
 
     /** Config space: capacity (u64, in sectors) at 0, size_max at 8 (0: no limit), seg_max at 12. */

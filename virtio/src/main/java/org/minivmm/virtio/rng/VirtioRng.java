@@ -22,18 +22,8 @@ public final class VirtioRng extends SingleQueueDevice {
 
     /** {@code source} opens the entropy stream; the VMM passes /dev/urandom. */
     public VirtioRng(Supplier<InputStream> source) {
-        super(QUEUE_SIZE);
+        super(DEVICE_ID, 0, QUEUE_SIZE);
         this.source = source;
-    }
-
-    @Override
-    public int deviceId() {
-        return DEVICE_ID;
-    }
-
-    @Override
-    public long deviceFeatures() {
-        return 0;
     }
 
     @Override
