@@ -123,7 +123,7 @@ const char *virtio_identify(struct virtio_device *device, u64 base, u64 irq)
 	return NULL;
 }
 
-const char *virtio_setup(struct virtio_device *device, int slot)
+const char *virtio_setup(struct virtio_device *device, int slot, u32 queue)
 {
 	/* virtio 1.2 §3.1.1; the device may take a moment to finish a reset. */
 	write_register(device, REG_STATUS, 0);
@@ -151,12 +151,13 @@ const char *virtio_setup(struct virtio_device *device, int slot)
 	if (!(read_register(device, REG_STATUS) & STATUS_FEATURES_OK))
 		return "device refused the features (FEATURES_OK not set)";
 
-	write_register(device, REG_QUEUE_SEL, 0);
+	device->queue_index = queue;
+	write_register(device, REG_QUEUE_SEL, queue);
 	if (read_register(device, REG_QUEUE_READY) != 0)
-		return "queue 0 ready before set-up";
+		return "queue ready before set-up";
 	u32 max = read_register(device, REG_QUEUE_NUM_MAX);
 	if (max == 0)
-		return "queue 0 not available (QueueNumMax 0)";
+		return "queue not available (QueueNumMax 0)";
 	device->queue_size = max < QUEUE_SIZE_MAX ? max : QUEUE_SIZE_MAX;
 	device->queue = &queue_memory[slot];
 	write_register(device, REG_QUEUE_NUM, device->queue_size);
@@ -215,7 +216,7 @@ const char *virtio_request(struct virtio_device *device, const struct virtio_buf
 	device->posted++;
 	*(volatile u16 *)&queue->avail.idx = device->posted;
 	compiler_barrier();	/* the index before the notification */
-	write_register(device, REG_QUEUE_NOTIFY, 0);
+	write_register(device, REG_QUEUE_NOTIFY, device->queue_index);
 
 	volatile const u16 *used_idx = &queue->used.idx;
 	u16 used;

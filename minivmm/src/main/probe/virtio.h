@@ -11,6 +11,7 @@
 #define VIRTIO_MAX_DEVICES 4	/* devices the probe drives; one queue area each */
 
 #define VIRTIO_ID_BLOCK   2
+#define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_ENTROPY 4
 #define VIRTIO_ID_PMEM    27
 
@@ -22,6 +23,7 @@ struct virtio_device {
 	u64 irq;			/* from the command line; only reported */
 	u32 id;				/* virtio device id; 0 = no device behind the transport */
 	u64 features;			/* what the device offers, both halves */
+	u32 queue_index;		/* the one queue the probe drives: 0, or 1 for the console's transmitq */
 	u16 queue_size;
 	u16 posted;			/* requests made available: our copy of avail->idx */
 	u16 completed;			/* requests seen used: our copy of used->idx */
@@ -39,13 +41,14 @@ struct virtio_buffer {
 const char *virtio_identify(struct virtio_device *device, u64 base, u64 irq);
 
 /*
- * Reset, feature negotiation (VIRTIO_F_VERSION_1 only), queue 0 in queue area
- * `slot` (< VIRTIO_MAX_DEVICES, a different one per device), DRIVER_OK.
+ * Reset, feature negotiation (VIRTIO_F_VERSION_1 only), queue `queue` in queue
+ * area `slot` (< VIRTIO_MAX_DEVICES, a different one per device), DRIVER_OK.
+ * The device's other queues stay unconfigured, which the spec allows.
  */
-const char *virtio_setup(struct virtio_device *device, int slot);
+const char *virtio_setup(struct virtio_device *device, int slot, u32 queue);
 
 /*
- * Posts one chain of `count` buffers on queue 0, notifies, waits for it to be
+ * Posts one chain of `count` buffers on the driven queue, notifies, waits for it to be
  * used, and checks and acknowledges the used-buffer interrupt. `used_length`
  * gets the bytes the device says it wrote.
  */

@@ -182,6 +182,19 @@ static const char *bench_reads(struct virtio_device *device, struct blk_buffers 
 	return NULL;
 }
 
+/* The console's transmitq (port 0): one line, which the host must pass to its console output. */
+static const char *check_console(struct virtio_device *device)
+{
+	static const char line[] = "probe: hello through virtio-console\n";
+	struct virtio_buffer buffer = { (void *)line, sizeof(line) - 1, false };
+	u32 written;
+	const char *problem = virtio_request(device, &buffer, 1, &written);
+	if (problem)
+		return problem;
+	print("probe: virtio-console@0x%lx line sent\n", device->base);
+	return NULL;
+}
+
 static void print_status(const struct virtio_device *device, const char *request, u8 status)
 {
 	print("probe: virtio-blk@0x%lx %s: status %lu\n", device->base, request, (u64)status);
@@ -363,6 +376,7 @@ static const char *device_name(u32 id)
 	case 0: return "no device";
 	case VIRTIO_ID_BLOCK: return "block";
 	case VIRTIO_ID_ENTROPY: return "entropy";
+	case VIRTIO_ID_CONSOLE: return "console";
 	case VIRTIO_ID_PMEM: return "pmem";
 	default: return "not tested";
 	}
@@ -375,7 +389,8 @@ static const char *check_device(u64 base, u64 irq, int *slots, const struct prob
 	const char *problem = virtio_identify(&device, base, irq);
 	if (problem)
 		return problem;
-	if (device.id != VIRTIO_ID_ENTROPY && device.id != VIRTIO_ID_BLOCK && device.id != VIRTIO_ID_PMEM) {
+	if (device.id != VIRTIO_ID_ENTROPY && device.id != VIRTIO_ID_BLOCK && device.id != VIRTIO_ID_PMEM
+	    && device.id != VIRTIO_ID_CONSOLE) {
 		print("probe: virtio@0x%lx irq %lu: device %lu (%s), skipped\n", base, irq, (u64)device.id,
 		      device_name(device.id));
 		return NULL;
@@ -383,12 +398,14 @@ static const char *check_device(u64 base, u64 irq, int *slots, const struct prob
 	if (*slots == VIRTIO_MAX_DEVICES)
 		return "more virtio devices than the probe has queue areas for (4)";
 	int slot = (*slots)++;
-	if ((problem = virtio_setup(&device, slot)))
+	/* The console's queue 0 receives; the probe only sends, on queue 1 (transmitq). */
+	if ((problem = virtio_setup(&device, slot, device.id == VIRTIO_ID_CONSOLE ? 1 : 0)))
 		return problem;
 	print("probe: virtio@0x%lx irq %lu: device %lu (%s), features 0x%lx, queue size %lu\n", base, irq,
 	      (u64)device.id, device_name(device.id), device.features, (u64)device.queue_size);
 	problem = device.id == VIRTIO_ID_BLOCK ? check_block(&device, slot, options)
-		: device.id == VIRTIO_ID_PMEM ? check_pmem_device(&device, slot) : check_entropy(&device, slot);
+		: device.id == VIRTIO_ID_PMEM ? check_pmem_device(&device, slot)
+		: device.id == VIRTIO_ID_CONSOLE ? check_console(&device) : check_entropy(&device, slot);
 	if (!problem)
 		print("probe: virtio@0x%lx used-buffer interrupt seen and acknowledged after each of %lu requests\n",
 		      base, (u64)device.completed);

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Boots an uncompressed ELF kernel (vmlinux) in a new KVM virtual machine, mapped in place from its file.",
-            "The serial console (ttyS0) is connected to this terminal; a guest ends the VM by resetting or by writing its exit status to port 0x501."})
+            "The console (the UART, ttyS0, or with --console virtio a virtio-console, hvc0) is connected to this terminal;"
+                + " a guest ends the VM by resetting or by writing its exit status to port 0x501."})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,8 +35,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "Number of vCPUs (default: ${DEFAULT-VALUE}).")
     int cpus;
 
-    @Option(names = "--cmdline", paramLabel = "STR", defaultValue = VmConfig.DEFAULT_CMDLINE,
-            description = "Kernel command line (default: \"${DEFAULT-VALUE}\").")
+    @Option(names = "--cmdline", paramLabel = "STR",
+            description = {"Kernel command line (default: \"" + VmConfig.DEFAULT_CMDLINE + "\", or with --console virtio \""
+                + VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE + "\")."})
     String cmdline;
 
     @Option(names = "--disk", paramLabel = "FILE[,ro]",
@@ -52,18 +54,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--rng", description = "Give the guest a virtio entropy device fed from the host's /dev/urandom.")
     boolean rng;
 
-    @Option(names = "--console", paramLabel = "stdio|none|FILE", defaultValue = "stdio",
-            description = "Where the serial console goes: this terminal (input too), nowhere, or a file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--console", paramLabel = "serial|virtio|none|FILE", defaultValue = "serial",
+            description = {"The guest's console on this terminal (input too) through the UART (ttyS0; 'stdio' means the same)"
+                + " or through a virtio-console (hvc0; the UART's output then goes nowhere), or nowhere, or the UART to a file"
+                + " (default: ${DEFAULT-VALUE})."})
     String console;
 
     @Override
     public Integer call() {
-        boolean stdio = console.equals("stdio");
+        boolean virtio = console.equals("virtio");
+        boolean stdio = virtio || console.equals("serial") || console.equals("stdio");
         try (OutputStream file = stdio ? null : consoleFile();
                 Terminal terminal = stdio ? Terminal.rawIfTerminal() : null) {
             // The process's stdout is not ours to close, so it is not a resource here.
             OutputStream output = stdio ? new FileOutputStream(FileDescriptor.out) : file;
-            StopReason reason = VmRunner.run(new VmConfig(kernel, ramBytes, cpus, cmdline, output, stdio, disks(), pmems(), rng), null);
+            StopReason reason = VmRunner.run(new VmConfig(kernel, ramBytes, cpus, cmdline != null ? cmdline
+                    : virtio ? VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE : VmConfig.DEFAULT_CMDLINE,
+                    output, stdio, disks(), pmems(), rng, virtio), null);
             if (reason.kind() != StopReason.Kind.GUEST_EXIT) {
                 Log.info(reason.detail());
             }

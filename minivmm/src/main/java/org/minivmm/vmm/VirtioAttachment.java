@@ -28,6 +28,7 @@ final class VirtioAttachment implements AutoCloseable {
     private static final int POLLIN = 1;
 
     private final VirtioDevice device;
+    private final VirtioMmio transport;
     private final EventFd interrupt;
     private final EventFd stop = new EventFd();
     private final List<EventFd> queueKicks = new ArrayList<>();
@@ -36,6 +37,7 @@ final class VirtioAttachment implements AutoCloseable {
     private VirtioAttachment(VirtioDevice device, String name, VirtioMmio transport, EventFd interrupt,
             Consumer<StopReason> onFailure) {
         this.device = device;
+        this.transport = transport;
         this.interrupt = interrupt;
         for (int i = 0; i < device.queueMaxSizes().size(); i++) {
             queueKicks.add(new EventFd());
@@ -76,6 +78,11 @@ final class VirtioAttachment implements AutoCloseable {
         cmdline.append(String.format("virtio_mmio.device=0x%x@0x%x:%d", VirtioMmio.WINDOW_BYTES, base, line));
         attachment.thread.start();
         return attachment;
+    }
+
+    /** Has the device serve {@code queue} now, for work that comes from the host side (console input). */
+    void serve(int queue) {
+        transport.queueNotified(queue);
     }
 
     /** Waits for kicks on any queue and serves them; a failure of the host side stops the VM. */

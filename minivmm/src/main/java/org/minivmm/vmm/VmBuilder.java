@@ -4,6 +4,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.minivmm.boot.BootParams;
@@ -32,6 +33,7 @@ import org.minivmm.kvm.KvmVm;
 import org.minivmm.memory.GuestMemory;
 import org.minivmm.virtio.VirtioDevice;
 import org.minivmm.virtio.block.VirtioBlock;
+import org.minivmm.virtio.console.VirtioConsole;
 import org.minivmm.virtio.rng.VirtioRng;
 
 /** Wires a VM from a {@link VmConfig}: KVM, RAM, the kernel mapped in place, boot structures, devices, vCPUs. */
@@ -78,17 +80,30 @@ public final class VmBuilder {
             pmems.forEach(vm::addPmem);
             Bus pio = new Bus("port I/O");
             Bus mmio = new Bus("MMIO");
-            Serial8250 serial = new Serial8250(config.consoleOutput(), high -> kvmVm.setIrqLine(Serial8250.COM1_IRQ, high));
+            Serial8250 serial = new Serial8250(config.virtioConsole() ? OutputStream.nullOutputStream() : config.consoleOutput(),
+                    high -> kvmVm.setIrqLine(Serial8250.COM1_IRQ, high));
             pio.register(Serial8250.COM1_BASE, Serial8250.REGISTERS, "serial ttyS0", serial);
             pio.register(I8042.BASE, I8042.SIZE, "i8042", new I8042(() -> vm.stop(StopReason.guestReset("the guest reset the machine (i8042)"))));
             pio.register(ExitPort.PORT, ExitPort.SIZE, "exit port", new ExitPort(status -> vm.stop(StopReason.guestExit(status))));
-            attachVirtioDevices(config, images, regions, vm, kvmVm, ram.memory(), mmio, cmdline, opened);
+            VirtioConsole console = config.virtioConsole() ? new VirtioConsole(config.consoleOutput()) : null;
+            List<VirtioAttachment> attachments = attachVirtioDevices(config, console, images, regions, vm, kvmVm,
+                    ram.memory(), mmio, cmdline, opened);
             writeBootStructures(ram.memory(), e820, cmdline, config.cpus());
             for (KvmVcpu vcpu : vcpus) {
                 vm.addRunner(new VcpuRunner(vcpu, pio, mmio, vm::stop));
             }
-            if (config.forwardInput()) {
-                forwardStandardInput(serial);
+            if (config.forwardInput() && console != null) {
+                VirtioAttachment consoleAttachment = attachments.get(0);
+                forwardStandardInput((bytes, length) -> {
+                    console.receive(bytes, length);
+                    consoleAttachment.serve(VirtioConsole.RECEIVE_QUEUE);
+                });
+            } else if (config.forwardInput()) {
+                forwardStandardInput((bytes, length) -> {
+                    for (int i = 0; i < length; i++) {
+                        serial.receive(bytes[i]);
+                    }
+                });
             }
             return vm;
         } catch (RuntimeException | Error e) {
@@ -98,14 +113,18 @@ public final class VmBuilder {
     }
 
     /**
-     * Disks first, in the order given, then virtio-pmem regions, then the entropy device; each appends its
-     * virtio_mmio.device= entry.
+     * The console first (so it is hvc0 and the first device), then disks in the order given, virtio-pmem
+     * regions, and the entropy device; each appends its virtio_mmio.device= entry.
      */
-    private static void attachVirtioDevices(VmConfig config, List<PmemImage> images, List<PmemPlacement.Region> regions,
-            Vm vm, KvmVm kvmVm, GuestMemory memory, Bus mmio, KernelCommandLine cmdline, List<AutoCloseable> opened)
-            throws IOException {
+    private static List<VirtioAttachment> attachVirtioDevices(VmConfig config, VirtioConsole console, List<PmemImage> images,
+            List<PmemPlacement.Region> regions, Vm vm, KvmVm kvmVm, GuestMemory memory, Bus mmio, KernelCommandLine cmdline,
+            List<AutoCloseable> opened) throws IOException {
         List<String> names = new ArrayList<>();
         List<VirtioDevice> devices = new ArrayList<>();
+        if (console != null) {
+            devices.add(console);
+            names.add("virtio-console");
+        }
         for (VmConfig.Disk disk : config.disks()) {
             VirtioBlock block = VirtioBlock.open(disk.file(), disk.readOnly());
             opened.add(block);
@@ -122,13 +141,16 @@ public final class VmBuilder {
             devices.add(new VirtioRng(VmBuilder::openUrandom));
             names.add("virtio-rng");
         }
+        List<VirtioAttachment> attachments = new ArrayList<>();
         for (int slot = 0; slot < devices.size(); slot++) {
             VirtioAttachment attachment = VirtioAttachment.attach(slot, names.get(slot), devices.get(slot), kvmVm, memory,
                     mmio, cmdline, vm::stop);
             opened.remove(devices.get(slot));
             opened.add(attachment);
             vm.addDevice(attachment);
+            attachments.add(attachment);
         }
+        return attachments;
     }
 
     private static InputStream openUrandom() {
@@ -168,16 +190,23 @@ public final class VmBuilder {
         return vcpus;
     }
 
-    /** A daemon thread, because a read of standard input cannot be interrupted; it ends with the process. */
-    private static void forwardStandardInput(Serial8250 serial) {
+    /** Where standard input goes: the UART's or the virtio console's receive side. */
+    private interface ConsoleInput {
+        void receive(byte[] bytes, int length) throws InterruptedException;
+    }
+
+    /**
+     * A daemon thread, because a read of standard input cannot be interrupted; it ends with the process.
+     * It reads at most 256 bytes at a time, less than either console buffers, so a full buffer only
+     * waits for the guest to take input, never for this thread.
+     */
+    private static void forwardStandardInput(ConsoleInput console) {
         Thread reader = new Thread(() -> {
             byte[] buffer = new byte[256];
             try {
                 InputStream in = System.in;
                 for (int n; (n = in.read(buffer)) > 0; ) {
-                    for (int i = 0; i < n; i++) {
-                        serial.receive(buffer[i]);
-                    }
+                    console.receive(buffer, n);
                 }
             } catch (IOException | InterruptedException e) {
                 // Input ended: the guest just sees no more bytes.

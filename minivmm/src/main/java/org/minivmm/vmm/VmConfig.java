@@ -8,11 +8,15 @@ import java.util.List;
  * What a VM is built from. {@code consoleOutput} receives the serial console; when {@code forwardInput}
  * is set, minivmm's standard input feeds it. {@code disks} become virtio-blk devices in order,
  * {@code pmems} persistent-memory regions in order, and {@code rng} adds a virtio entropy device.
+ * With {@code virtioConsole} the console is a virtio-console (hvc0) instead of the UART (ttyS0), whose
+ * output then goes nowhere.
  */
 public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream consoleOutput,
-        boolean forwardInput, List<Disk> disks, List<Pmem> pmems, boolean rng) {
+        boolean forwardInput, List<Disk> disks, List<Pmem> pmems, boolean rng, boolean virtioConsole) {
     public static final long DEFAULT_RAM_BYTES = 128L << 20;
     public static final String DEFAULT_CMDLINE = "console=ttyS0 reboot=k panic=1";
+    /** The default with a virtio console: Linux then writes to hvc0. */
+    public static final String DEFAULT_VIRTIO_CONSOLE_CMDLINE = "console=hvc0 reboot=k panic=1";
 
     /** A disk image file, shown to the guest as a virtio-blk device. */
     public record Disk(Path file, boolean readOnly) {
@@ -27,6 +31,6 @@ public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, Out
 
     /** A VM with no virtio devices. */
     public VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream consoleOutput, boolean forwardInput) {
-        this(kernel, ramBytes, cpus, cmdline, consoleOutput, forwardInput, List.of(), List.of(), false);
+        this(kernel, ramBytes, cpus, cmdline, consoleOutput, forwardInput, List.of(), List.of(), false, false);
     }
 }

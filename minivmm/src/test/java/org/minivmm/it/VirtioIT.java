@@ -52,4 +52,12 @@ class VirtioIT {
         assertTrue(new String(sector1, StandardCharsets.US_ASCII).startsWith("PROBE-WROTE-SECTOR-1"), "the flushed write reached the file");
         assertArrayEquals(readOnlyBefore, Files.readAllBytes(readOnly), "the read-only disk changed");
     }
+
+    @Test
+    void aVirtioConsoleCarriesTheGuestsOutputToStdout() throws Exception {
+        TestHost.Finished run = TestHost.run(TestHost.minivmm("run", "--kernel", TestHost.probe().toString(),
+                "--console", "virtio", "--cmdline", "exit=0"), "");
+        assertEquals(0, run.exitCode(), "the probe exits 0 only after PROBE-OK: " + run.stderr());
+        assertEquals("probe: hello through virtio-console\n", run.stdout(), "only hvc0 reaches stdout; the UART goes nowhere");
+    }
 }
