@@ -24,7 +24,8 @@ struct probe_options {
 	bool pmem_write_refused;	/* pmem-write-refused: a write to it must not take effect (read-only) */
 	u64 blk_copy_mib;
 	u64 blk_bench;		/* blk-bench=N: N sequential and N random 4 KiB reads, timed (bench-blk) */	/* blk-copy-mib=N: read a disk's first N MiB into guest RAM (bench-density) */
-	bool blk_test;		/* blk-test: virtio-blk disks are test disks: check the marker, write, flush */
+	bool blk_test;
+	bool blk_into_pmem;	/* blk-into-pmem: read a disk's sector 0 into the first e820 pmem region */		/* blk-test: virtio-blk disks are test disks: check the marker, write, flush */
 	enum ending ending;
 };
 

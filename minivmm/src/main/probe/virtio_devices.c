@@ -236,7 +236,33 @@ static const char *check_pmem_device(struct virtio_device *device, int slot)
 	return NULL;
 }
 
-static const char *check_block(struct virtio_device *device, int slot, const struct probe_options *options)
+/* The first e820 persistent-memory region's start, or 0. */
+static u64 first_pmem(const struct boot_info *boot)
+{
+	for (int i = 0; i < boot->nr_mem; i++) {
+		if (boot->mem[i].type == E820_PRAM)
+			return boot->mem[i].addr;
+	}
+	return 0;
+}
+
+/* A read whose data buffer is persistent memory: devices must take guest buffers there too. */
+static const char *read_into_pmem(struct virtio_device *device, struct blk_buffers *buffers, const struct boot_info *boot)
+{
+	u64 pmem = first_pmem(boot);
+	if (!pmem)
+		return "blk-into-pmem needs an e820 pmem region";
+	u8 status;
+	const char *problem = blk_request(device, buffers, VIRTIO_BLK_T_IN, 0, (u8 *)(uintptr_t)pmem, &status);
+	if (problem)
+		return problem;
+	if (status != VIRTIO_BLK_S_OK || !starts_with((const u8 *)(uintptr_t)pmem, test_disk_marker))
+		return "virtio-blk read of sector 0 into pmem failed";
+	print("probe: virtio-blk@0x%lx read sector 0 into pmem at 0x%lx\n", device->base, pmem);
+	return NULL;
+}
+
+static const char *check_block(struct virtio_device *device, int slot, const struct probe_context *context)
 {
 	struct blk_buffers *buffers = &blk_buffers[slot];
 	u64 capacity = virtio_config_read64(device, BLK_CONFIG_CAPACITY);
@@ -246,6 +272,7 @@ static const char *check_block(struct virtio_device *device, int slot, const str
 
 	if (device->queue_size < 3)
 		return "virtio-blk queue too small for a 3-buffer request";
+	const struct probe_options *options = &context->options;
 	bool blk_test = options->blk_test;
 	if (capacity < (blk_test ? 2 : 1)) {
 		print("probe: virtio-blk@0x%lx %lu sectors\n", device->base, capacity);
@@ -264,6 +291,8 @@ static const char *check_block(struct virtio_device *device, int slot, const str
 		print_first_bytes(device, buffers->sector0);
 		if (!marked)
 			print("probe: virtio-blk@0x%lx no test marker\n", device->base);
+		if (options->blk_into_pmem && (problem = read_into_pmem(device, buffers, &context->boot)))
+			return problem;
 		if (options->blk_bench) {
 			if ((problem = bench_reads(device, buffers, capacity, options->blk_bench, false)) ||
 			    (problem = bench_reads(device, buffers, capacity, options->blk_bench, true)))
@@ -383,7 +412,7 @@ static const char *device_name(u32 id)
 }
 
 /* Identifies, sets up and tests one device; *slots counts the queue areas taken. */
-static const char *check_device(u64 base, u64 irq, int *slots, const struct probe_options *options)
+static const char *check_device(u64 base, u64 irq, int *slots, const struct probe_context *context)
 {
 	struct virtio_device device;
 	const char *problem = virtio_identify(&device, base, irq);
@@ -403,7 +432,7 @@ static const char *check_device(u64 base, u64 irq, int *slots, const struct prob
 		return problem;
 	print("probe: virtio@0x%lx irq %lu: device %lu (%s), features 0x%lx, queue size %lu\n", base, irq,
 	      (u64)device.id, device_name(device.id), device.features, (u64)device.queue_size);
-	problem = device.id == VIRTIO_ID_BLOCK ? check_block(&device, slot, options)
+	problem = device.id == VIRTIO_ID_BLOCK ? check_block(&device, slot, context)
 		: device.id == VIRTIO_ID_PMEM ? check_pmem_device(&device, slot)
 		: device.id == VIRTIO_ID_CONSOLE ? check_console(&device) : check_entropy(&device, slot);
 	if (!problem)
@@ -436,7 +465,7 @@ const char *check_virtio(struct probe_context *context)
 		if (problem) {
 			print("probe: virtio \"%.*s\": %s\n", (int)(p - token), token, problem);
 		} else {
-			problem = check_device(base, irq, &slots, &context->options);
+			problem = check_device(base, irq, &slots, context);
 			if (problem)
 				print("probe: virtio@0x%lx failed: %s\n", base, problem);
 		}

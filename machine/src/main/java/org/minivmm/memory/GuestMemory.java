@@ -14,7 +14,10 @@ import java.util.List;
  */
 public final class GuestMemory {
 
-    /** One contiguous piece of guest physical memory backed by {@code buffer}. */
+    /**
+     * One contiguous piece of guest physical memory backed by {@code buffer}; read-only when the buffer
+     * is (a read-only image mapped PROT_READ, where a write would crash the VMM rather than throw).
+     */
     public record Region(long guestAddress, ByteBuffer buffer) {
         public Region {
             if (guestAddress < 0) {
@@ -86,6 +89,9 @@ public final class GuestMemory {
     /** One loop for both directions, piece by piece across regions; no lambda, as this is the data path. */
     private void copy(long address, byte[] array, int offset, int length, boolean intoGuest) {
         checkRange(address, length);
+        if (intoGuest) {
+            checkWritable(address, length);
+        }
         long next = address;
         int done = 0;
         while (done < length) {
@@ -132,22 +138,22 @@ public final class GuestMemory {
     }
 
     public void writeByte(long address, byte value) {
-        Region region = within(address, Byte.BYTES);
+        Region region = writableWithin(address, Byte.BYTES);
         region.buffer().put(region.offsetOf(address), value);
     }
 
     public void writeShort(long address, short value) {
-        Region region = within(address, Short.BYTES);
+        Region region = writableWithin(address, Short.BYTES);
         region.buffer().putShort(region.offsetOf(address), value);
     }
 
     public void writeInt(long address, int value) {
-        Region region = within(address, Integer.BYTES);
+        Region region = writableWithin(address, Integer.BYTES);
         region.buffer().putInt(region.offsetOf(address), value);
     }
 
     public void writeLong(long address, long value) {
-        Region region = within(address, Long.BYTES);
+        Region region = writableWithin(address, Long.BYTES);
         region.buffer().putLong(region.offsetOf(address), value);
     }
 
@@ -178,6 +184,13 @@ public final class GuestMemory {
         return views;
     }
 
+    /** Like {@link #slices}, for a device to write into: refuses the range if any of it is read-only. */
+    public List<ByteBuffer> writableSlices(long address, int length) {
+        checkRange(address, length);
+        checkWritable(address, length);
+        return slices(address, length);
+    }
+
     /** Fills [address, address + length) with zero bytes. */
     public void zero(long address, long length) {
         checkRange(address, length);
@@ -195,6 +208,24 @@ public final class GuestMemory {
         if (!contains(address, length)) {
             throw outside(address, length);
         }
+    }
+
+    private void checkWritable(long address, long length) {
+        for (long next = address; next < address + length; ) {
+            Region region = regionAt(next);
+            if (region.buffer().isReadOnly()) {
+                throw new GuestMemoryException(String.format("guest range 0x%x+0x%x is read-only", address, length));
+            }
+            next = region.end();
+        }
+    }
+
+    private Region writableWithin(long address, long length) {
+        Region region = within(address, length);
+        if (region.buffer().isReadOnly()) {
+            throw new GuestMemoryException(String.format("guest range 0x%x+0x%x is read-only", address, length));
+        }
+        return region;
     }
 
     private Region within(long address, long length) {

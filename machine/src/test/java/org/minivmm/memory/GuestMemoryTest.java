@@ -78,6 +78,23 @@ class GuestMemoryTest {
     }
 
     @Test
+    void aReadOnlyRegionRefusesEveryWriteButReads() {
+        ByteBuffer image = ByteBuffer.allocateDirect(0x1000);
+        image.put(0, (byte) 7);
+        GuestMemory withImage = GuestMemory.of(List.of(new GuestMemory.Region(0, ByteBuffer.allocateDirect(0x1000)),
+                new GuestMemory.Region(0x1000, image.asReadOnlyBuffer())));
+        assertEquals(7, withImage.readByte(0x1000));
+        assertThrows(GuestMemoryException.class, () -> withImage.writeByte(0x1000, (byte) 1));
+        assertThrows(GuestMemoryException.class, () -> withImage.writeLong(0x1ff8, 1));
+        assertThrows(GuestMemoryException.class, () -> withImage.write(0xff0, new byte[32]), "a copy reaching into it");
+        assertThrows(GuestMemoryException.class, () -> withImage.writableSlices(0x800, 0x1000));
+        assertEquals(0, withImage.readByte(0xff0), "a refused copy wrote nothing, not even its writable part");
+        assertEquals(2, withImage.slices(0x800, 0x1000).size(), "reading it through views is fine");
+        withImage.write(0x10, new byte[] {1});
+        assertEquals(1, withImage.writableSlices(0, 0x100).size());
+    }
+
+    @Test
     void sliceIsAZeroCopyView() {
         ByteBuffer view = memory.slice(0x100, 8);
         view.putInt(0, 0x11223344);

@@ -40,14 +40,20 @@ public final class GuestRam implements AutoCloseable {
         int slot = 0;
         for (MemoryLayout.RamRange range : layout.ramRanges()) {
             vm.setMemoryRegion(slot++, range.start(), range.size(), hostBase + hostOffset, false);
-            for (long piece = 0; piece < range.size(); piece += VIEW_PIECE) {
-                int size = (int) Math.min(VIEW_PIECE, range.size() - piece);
-                ByteBuffer view = LibC.view(hostBase + hostOffset + piece, size);
-                regions.add(new GuestMemory.Region(range.start() + piece, view));
-            }
+            regions.addAll(views(hostBase + hostOffset, range.start(), range.size(), false));
             hostOffset += range.size();
         }
         return new GuestRam(layout, hostBase, GuestMemory.of(regions));
+    }
+
+    /** How the VMM sees [guestAddress, guestAddress + size) mapped at hostAddress: direct buffers of at most 1 GiB. */
+    static List<GuestMemory.Region> views(long hostAddress, long guestAddress, long size, boolean readOnly) {
+        List<GuestMemory.Region> views = new ArrayList<>();
+        for (long piece = 0; piece < size; piece += VIEW_PIECE) {
+            ByteBuffer view = LibC.view(hostAddress + piece, (int) Math.min(VIEW_PIECE, size - piece));
+            views.add(new GuestMemory.Region(guestAddress + piece, readOnly ? view.asReadOnlyBuffer() : view));
+        }
+        return views;
     }
 
     public GuestMemory memory() {

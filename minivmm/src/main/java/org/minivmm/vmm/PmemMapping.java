@@ -1,10 +1,12 @@
 package org.minivmm.vmm;
 
+import java.util.List;
 import org.minivmm.dax.PmemImage;
 import org.minivmm.dax.PmemPlacement;
 import org.minivmm.host.Host;
 import org.minivmm.host.Mmap;
 import org.minivmm.kvm.KvmVm;
+import org.minivmm.memory.GuestMemory;
 
 /**
  * One image shown to the guest as persistent memory: the region is anonymous zero memory with the image
@@ -16,18 +18,25 @@ final class PmemMapping implements AutoCloseable {
     private final PmemImage image;
     private final long hostAddress;
     private final long size;
+    private final List<GuestMemory.Region> views;
 
-    private PmemMapping(PmemImage image, long hostAddress, long size) {
+    private PmemMapping(PmemImage image, long hostAddress, PmemPlacement.Region region) {
         this.image = image;
         this.hostAddress = hostAddress;
-        this.size = size;
+        this.size = region.size();
+        this.views = GuestRam.views(hostAddress, region.guestAddress(), region.size(), image.readOnly());
+    }
+
+    /** The region as devices see it, so a guest may hand them buffers in its persistent memory too. */
+    List<GuestMemory.Region> views() {
+        return views;
     }
 
     static PmemMapping map(PmemImage image, PmemPlacement.Region region, KvmVm vm, int slot) {
         int protection = image.readOnly() ? Mmap.PROT_READ : Mmap.PROT_READ | Mmap.PROT_WRITE;
         long host = Mmap.map(0, region.size(), protection, Mmap.MAP_PRIVATE | Mmap.MAP_ANONYMOUS | Mmap.MAP_NORESERVE,
                 -1, 0, "pmem region for " + image.file());
-        PmemMapping mapping = new PmemMapping(image, host, region.size());
+        PmemMapping mapping = new PmemMapping(image, host, region);
         try {
             int fd = Host.open(image.file().toString(), Host.O_RDONLY);
             try {

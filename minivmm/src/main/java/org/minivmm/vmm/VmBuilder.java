@@ -86,8 +86,10 @@ public final class VmBuilder {
             pio.register(I8042.BASE, I8042.SIZE, "i8042", new I8042(() -> vm.stop(StopReason.guestReset("the guest reset the machine (i8042)"))));
             pio.register(ExitPort.PORT, ExitPort.SIZE, "exit port", new ExitPort(status -> vm.stop(StopReason.guestExit(status))));
             VirtioConsole console = config.virtioConsole() ? new VirtioConsole(config.consoleOutput()) : null;
+            List<GuestMemory.Region> deviceMemory = new ArrayList<>(ram.memory().regions());
+            pmems.forEach(pmem -> deviceMemory.addAll(pmem.views()));
             List<VirtioAttachment> attachments = attachVirtioDevices(config, console, images, regions, vm, kvmVm,
-                    ram.memory(), mmio, cmdline, opened);
+                    GuestMemory.of(deviceMemory), mmio, cmdline, opened);
             writeBootStructures(ram.memory(), e820, cmdline, config.cpus());
             for (KvmVcpu vcpu : vcpus) {
                 vm.addRunner(new VcpuRunner(vcpu, pio, mmio, vm::stop));

@@ -93,6 +93,20 @@ class PmemIT {
     }
 
     @Test
+    void aDeviceCanUseABufferInPersistentMemory() throws Exception {
+        Path image = image("buffer.img", MIB);
+        byte[] before = sha256(image);
+        byte[] disk = new byte[64 * 1024];
+        System.arraycopy("MINIVMM-TEST-DISK".getBytes(), 0, disk, 0, 17);
+        Path diskFile = Files.write(directory.resolve("marked.img"), disk);
+        TestHost.Finished run = TestHost.run(TestHost.minivmm("run", "--kernel", TestHost.probe().toString(), "--pmem",
+                image.toString(), "--disk", diskFile + ",ro", "--cmdline", "blk-into-pmem"), "");
+        assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
+        assertTrue(run.stdout().contains("probe: virtio-blk@0xd0000000 read sector 0 into pmem at 0x8000000"), run.stdout());
+        assertArrayEquals(before, sha256(image), "the disk's data landed in the VM's private copy, not in the image");
+    }
+
+    @Test
     void aReadOnlyImageRefusesWritesAndNothingIsCopied() throws Exception {
         Path image = image("ro.img", MIB);
         LiveVmms.Live vmm = vmms.start("run", "--kernel", TestHost.probe().toString(), "--pmem", image + ",ro",

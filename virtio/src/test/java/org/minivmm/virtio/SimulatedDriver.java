@@ -15,7 +15,7 @@ public final class SimulatedDriver {
     public static final int F_WRITE = 2;
     public static final int F_INDIRECT = 4;
 
-    public final GuestMemory memory = GuestMemory.of(List.of(new GuestMemory.Region(0, ByteBuffer.allocateDirect((int) MEMORY_BYTES))));
+    public final GuestMemory memory;
     public final VirtioMmio transport;
     public boolean interruptLine;
     public int interruptRaises;
@@ -28,6 +28,12 @@ public final class SimulatedDriver {
     private final int[] availIndex = new int[8];
 
     public SimulatedDriver(VirtioDevice device) {
+        this(device, GuestMemory.of(List.of(new GuestMemory.Region(0, ByteBuffer.allocateDirect((int) MEMORY_BYTES)))));
+    }
+
+    /** A driver over {@code memory}, which must hold at least the first MiB for the rings and buffers. */
+    public SimulatedDriver(VirtioDevice device, GuestMemory memory) {
+        this.memory = memory;
         transport = new VirtioMmio(device, memory, high -> {
             if (high && !interruptLine) {
                 interruptRaises++;

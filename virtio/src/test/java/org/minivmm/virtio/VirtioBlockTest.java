@@ -15,6 +15,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.minivmm.memory.GuestMemory;
 import org.minivmm.virtio.SimulatedDriver.Buffer;
 import org.minivmm.virtio.block.VirtioBlock;
 
@@ -115,6 +116,21 @@ class VirtioBlockTest {
         assertEquals(1, request(0, 0, new Buffer(DATA, 100, true))[0], "not whole sectors");
         assertEquals(2, request(99, 0)[0], "unknown type: VIRTIO_BLK_S_UNSUPP");
         assertEquals(0, request(0, 0, new Buffer(DATA, 512, true))[0], "the disk goes on after bad requests");
+    }
+
+    @Test
+    void aReadIntoReadOnlyGuestMemoryFailsThatRequestOnly() throws Exception {
+        disk = VirtioBlock.open(diskFile(8), false);
+        ByteBuffer ram = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer image = ByteBuffer.allocateDirect(0x1000).asReadOnlyBuffer();
+        SimulatedDriver withImage = new SimulatedDriver(disk, GuestMemory.of(List.of(
+                new GuestMemory.Region(0, ram), new GuestMemory.Region(1 << 20, image))));
+        driver = withImage;
+        assertTrue(driver.negotiate(VirtioMmio.F_VERSION_1));
+        driver.setUpQueue(0, 16, 0x1000);
+        driver.driverOk();
+        assertEquals(1, request(0, 0, new Buffer(1 << 20, 512, true))[0], "VIRTIO_BLK_S_IOERR");
+        assertEquals(0, request(0, 0, new Buffer(DATA, 512, true))[0], "the disk goes on");
     }
 
     @Test

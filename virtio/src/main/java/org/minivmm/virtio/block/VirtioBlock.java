@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.minivmm.memory.GuestMemory;
+import org.minivmm.memory.GuestMemoryException;
 import org.minivmm.virtio.DescriptorChain;
 import org.minivmm.virtio.DescriptorChain.Buffer;
 import org.minivmm.virtio.SingleQueueDevice;
@@ -111,8 +112,8 @@ public final class VirtioBlock extends SingleQueueDevice implements AutoCloseabl
                 }
                 default -> status = S_UNSUPP;
             }
-        } catch (IOException e) {
-            status = S_IOERR;
+        } catch (IOException | GuestMemoryException e) {
+            status = S_IOERR; // a host I/O error, or data buffers the guest gave in read-only memory
         }
         memory.writeByte(statusAddress, (byte) status);
         return written + 1;
@@ -143,7 +144,7 @@ public final class VirtioBlock extends SingleQueueDevice implements AutoCloseabl
         }
         long position = sector * SECTOR_BYTES;
         for (Buffer buffer : buffers) {
-            for (ByteBuffer target : memory.slices(buffer.address(), buffer.length())) {
+            for (ByteBuffer target : memory.writableSlices(buffer.address(), buffer.length())) {
                 while (target.hasRemaining()) {
                     int read = file.read(target, position);
                     if (read < 0) {
