@@ -115,19 +115,27 @@ static const char *apply_option(const char *token, int length, struct probe_opti
 	return NULL;
 }
 
+const char *next_token(const char **cursor, int *length)
+{
+	const char *p = *cursor;
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		return NULL;
+	const char *token = p;
+	while (*p && *p != ' ')
+		p++;
+	*cursor = p;
+	*length = p - token;
+	return token;
+}
+
 const char *parse_options(const char *cmdline, struct probe_options *options)
 {
 	const char *problem = NULL;
-	const char *p = cmdline;
-	while (*p) {
-		if (*p == ' ') {
-			p++;
-			continue;
-		}
-		const char *token = p;
-		while (*p && *p != ' ')
-			p++;
-		const char *token_problem = apply_option(token, p - token, options);
+	int length;
+	for (const char *token; (token = next_token(&cmdline, &length)); ) {
+		const char *token_problem = apply_option(token, length, options);
 		if (!problem)
 			problem = token_problem;
 	}

@@ -30,6 +30,12 @@ struct probe_options {
 };
 
 /*
+ * The next space-separated token of a command line at *cursor: returns its start,
+ * sets *length and moves *cursor past it; NULL at the end.
+ */
+const char *next_token(const char **cursor, int *length);
+
+/*
  * Applies the space-separated tokens of `cmdline`, printing the ones it does
  * not know as ignored. Returns NULL, or what was wrong with a known option.
  */

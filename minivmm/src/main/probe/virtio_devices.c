@@ -7,6 +7,7 @@
 #include "io.h"
 #include "virtio.h"
 #include "pmem.h"
+#include "options.h"
 
 #define DEVICE_TOKEN "virtio_mmio.device="
 #define FOUR_GIB (1UL << 32)		/* the identity-mapped span the probe can reach */
@@ -444,26 +445,19 @@ static const char *check_device(u64 base, u64 irq, int *slots, const struct prob
 /* Runs after the segments check: the queue areas and buffers are in the bss, which it expects zero. */
 const char *check_virtio(struct probe_context *context)
 {
-	const char *p = context->boot.cmdline;
+	const char *cursor = context->boot.cmdline ? context->boot.cmdline : "";
 	const char *first_problem = NULL;
-	int devices = 0, slots = 0;
+	int devices = 0, slots = 0, length;
 	int prefix_length = sizeof(DEVICE_TOKEN) - 1;
 
-	while (p && *p) {
-		if (*p == ' ') {
-			p++;
-			continue;
-		}
-		const char *token = p;
-		while (*p && *p != ' ')
-			p++;
-		if (p - token < prefix_length || !starts_with((const u8 *)token, DEVICE_TOKEN))
+	for (const char *token; (token = next_token(&cursor, &length)); ) {
+		if (length < prefix_length || !starts_with((const u8 *)token, DEVICE_TOKEN))
 			continue;
 		devices++;
 		u64 base, size, irq;
-		const char *problem = parse_device(token + prefix_length, p, &base, &size, &irq);
+		const char *problem = parse_device(token + prefix_length, token + length, &base, &size, &irq);
 		if (problem) {
-			print("probe: virtio \"%.*s\": %s\n", (int)(p - token), token, problem);
+			print("probe: virtio \"%.*s\": %s\n", length, token, problem);
 		} else {
 			problem = check_device(base, irq, &slots, context);
 			if (problem)
