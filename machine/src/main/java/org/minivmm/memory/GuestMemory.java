@@ -158,15 +158,6 @@ public final class GuestMemory {
     }
 
     /**
-     * A zero-copy little-endian view of [address, address + length), for the data path. The range must
-     * lie in one region: a guest buffer that straddles two regions is copied through {@link #read} instead.
-     */
-    public ByteBuffer slice(long address, int length) {
-        Region region = within(address, length);
-        return region.buffer().slice(region.offsetOf(address), length).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /**
      * Zero-copy views of [address, address + length), one per region it crosses: what the data path
      * uses for guest buffers, which may legally straddle two regions.
      */

@@ -34,10 +34,6 @@ public final class Terminal implements AutoCloseable {
         return new Terminal(saved);
     }
 
-    public boolean isRaw() {
-        return saved != null;
-    }
-
     @Override
     public void close() {
         if (saved != null) {

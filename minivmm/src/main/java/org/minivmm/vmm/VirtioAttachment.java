@@ -46,10 +46,6 @@ final class VirtioAttachment implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    static int maxDevices() {
-        return INTERRUPT_LINES.length;
-    }
-
     static VirtioAttachment attach(int slot, String name, VirtioDevice device, KvmVm vm, GuestMemory memory, Bus mmio,
             KernelCommandLine cmdline, Consumer<StopReason> onFailure) {
         if (slot >= INTERRUPT_LINES.length) {

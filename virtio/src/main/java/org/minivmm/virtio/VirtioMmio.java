@@ -255,12 +255,6 @@ public final class VirtioMmio implements BusDevice {
         }
     }
 
-    /** Tells the driver the config space changed (for example a resized disk). */
-    public synchronized void configChanged() {
-        configGeneration++;
-        raise(INTERRUPT_CONFIG_CHANGE);
-    }
-
     private void reset() {
         device.reset();
         activeQueues = null;
