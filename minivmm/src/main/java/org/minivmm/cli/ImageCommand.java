@@ -7,6 +7,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import org.minivmm.rootfs.image.BuildOptions;
 import org.minivmm.rootfs.image.BuiltImage;
+import org.minivmm.rootfs.image.ExtractionLimits;
 import org.minivmm.rootfs.image.ImageBuilder;
 import org.minivmm.rootfs.image.ImageStore;
 import org.minivmm.rootfs.image.ProgressListener;
@@ -54,10 +55,21 @@ final class ImageCommand {
         @Option(names = "--store", paramLabel = "DIR", description = "The image store (default: ~/.cache/minivmm/images).")
         Path store;
 
+        @Option(names = "--max-size", paramLabel = "SIZE", converter = SizeConverter.class,
+                description = "Refuse a source that unpacks to more file content than this, e.g. 4G (default: 32G).")
+        Long maxSize;
+
+        @Option(names = "--max-entries", paramLabel = "N",
+                description = "Refuse a source with more archive entries than this (default: 1000000).")
+        Long maxEntries;
+
         @Override
         public Integer call() {
+            ExtractionLimits defaults = ExtractionLimits.DEFAULT;
+            ExtractionLimits limits = new ExtractionLimits(maxSize != null ? maxSize : defaults.maxTotalBytes(),
+                    maxEntries != null ? maxEntries : defaults.maxEntries(), defaults.maxFileBytes(), defaults.maxPathBytes());
             try {
-                BuiltImage built = ImageBuilder.build(source, store(store), BuildOptions.DEFAULT, PROGRESS);
+                BuiltImage built = ImageBuilder.build(source, store(store), BuildOptions.DEFAULT.withLimits(limits), PROGRESS);
                 if (output != null) {
                     Files.copy(built.image(), output, StandardCopyOption.REPLACE_EXISTING);
                 }

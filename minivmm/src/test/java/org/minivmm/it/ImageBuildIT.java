@@ -48,6 +48,24 @@ class ImageBuildIT {
         assertEquals("", run.stderr(), "an ext4 image with 4 KiB blocks raises no warning");
     }
 
+    /** The limits guard unpacking archives (a tar bomb), so the source here is a tar. */
+    @Test
+    void sizeAndEntryLimitsCanBeSetAndRefuseWithAReason() throws Exception {
+        Path rootfs = Files.createDirectories(directory.resolve("big/etc"));
+        Files.write(rootfs.resolve("data"), new byte[8192]);
+        Path tar = directory.resolve("big.tar");
+        TestHost.Finished packed = TestHost.run(List.of("tar", "-C", rootfs.getParent().toString(), "-cf", tar.toString(), "."), "");
+        assertEquals(0, packed.exitCode(), packed.stderr());
+        TestHost.Finished tooBig = TestHost.run(TestHost.minivmm("image", "build", tar.toString(),
+                "--store", directory.resolve("store-size").toString(), "--max-size", "4K"), "");
+        assertEquals(125, tooBig.exitCode(), tooBig.stderr());
+        assertTrue(tooBig.stderr().contains("minivmm: error: ") && tooBig.stderr().contains("total size limit"), tooBig.stderr());
+        TestHost.Finished tooMany = TestHost.run(TestHost.minivmm("image", "build", tar.toString(),
+                "--store", directory.resolve("store-entries").toString(), "--max-entries", "1"), "");
+        assertEquals(125, tooMany.exitCode(), tooMany.stderr());
+        assertTrue(tooMany.stderr().contains("entry limit"), tooMany.stderr());
+    }
+
     @Test
     void aMissingSourceIsOneClearLine() throws Exception {
         TestHost.Finished run = TestHost.run(TestHost.minivmm("image", "build", directory.resolve("nope").toString(),
