@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "errors.h"
+#include "events.h"
 #include "identity.h"
 #include "path_search.h"
 
@@ -33,7 +34,7 @@ static char *read_text_file(const char *path)
 
 static void take_terminal(void)
 {
-	/* The console is the init's standard input; 1: take it even if another session has it. */
+	/* The terminal is now standard input; 1: take it even if another session has it. */
 	if (ioctl(STDIN_FILENO, TIOCSCTTY, 1) != 0) {
 		print_error("cannot make the console the app's controlling terminal: %s", strerror(errno));
 		_exit(STATUS_INIT_FAILED);
@@ -62,11 +63,12 @@ static void take_identity(const struct launch_config *config)
 	}
 }
 
-noreturn void exec_app(const struct launch_config *config)
+noreturn void exec_app(const struct launch_config *config, const struct app_stdio *stdio)
 {
 	const char *name = config->args[0];
 	char found[PATH_MAX];
 
+	take_app_stdio(stdio);
 	setsid();	/* the app leads its own session, apart from the init */
 	if (config->terminal)
 		take_terminal();
@@ -85,6 +87,8 @@ noreturn void exec_app(const struct launch_config *config)
 			    : "cannot start the app: %s: not found in PATH %s", name, path);
 		_exit(missing == EACCES ? STATUS_CANNOT_EXECUTE : STATUS_NOT_FOUND);
 	}
+	report_event(EVENT_APP_EXEC);
+	drop_event_port();
 	execve(program, config->args, config->env);
 	int exec_errno = errno;
 	print_error("cannot start the app: %s: %s", program, strerror(exec_errno));

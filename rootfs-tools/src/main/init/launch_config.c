@@ -21,8 +21,12 @@ static const char *const tag_names[] = {
 	[TAG_ROOT_FSTYPE] = "ROOT_FSTYPE",
 	[TAG_ROOT_OPTIONS] = "ROOT_OPTIONS",
 	[TAG_TERMINAL] = "TERMINAL",
+	[TAG_STDIN_DEVICE] = "STDIN_DEVICE",
+	[TAG_STDOUT_DEVICE] = "STDOUT_DEVICE",
+	[TAG_STDERR_DEVICE] = "STDERR_DEVICE",
+	[TAG_CONTROL_DEVICE] = "CONTROL_DEVICE",
 };
-#define LAST_TAG TAG_TERMINAL
+#define LAST_TAG TAG_CONTROL_DEVICE
 
 static uint32_t read_u32(const unsigned char *bytes)
 {
@@ -81,6 +85,14 @@ static bool set_non_empty(const char **field, char *value, int tag, size_t recor
 	return true;
 }
 
+static bool set_device(const char **field, char *value, int tag, size_t record, char *error)
+{
+	if (value[0] != '/')
+		return fail(error, "record %zu: %s must be an absolute path", record, tag_names[tag]);
+	*field = value;
+	return true;
+}
+
 static bool repeatable(int tag)
 {
 	return tag == TAG_ARG || tag == TAG_ENV || tag == TAG_SUPPLEMENTARY_GID;
@@ -132,6 +144,14 @@ static bool apply_record(struct launch_config *config, int tag, char *value,
 		return set_non_empty(&config->root_device, value, tag, record, error);
 	case TAG_ROOT_FSTYPE:
 		return set_non_empty(&config->root_fstype, value, tag, record, error);
+	case TAG_STDIN_DEVICE:
+		return set_device(&config->stdin_device, value, tag, record, error);
+	case TAG_STDOUT_DEVICE:
+		return set_device(&config->stdout_device, value, tag, record, error);
+	case TAG_STDERR_DEVICE:
+		return set_device(&config->stderr_device, value, tag, record, error);
+	case TAG_CONTROL_DEVICE:
+		return set_device(&config->control_device, value, tag, record, error);
 	}
 	__builtin_unreachable();	/* parse_records rejects other tags */
 }

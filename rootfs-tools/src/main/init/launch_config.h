@@ -26,7 +26,18 @@
  *   8 ROOT_DEVICE       required, e.g. "/dev/pmem1"
  *   9 ROOT_FSTYPE       default "ext4"
  *  10 ROOT_OPTIONS      default "dax"; may be empty
- *  11 TERMINAL          "1": the console becomes the app's controlling terminal
+ *  11 TERMINAL          "1": the app's terminal (STDOUT_DEVICE, else the
+ *                       console) becomes its stdin, stdout, stderr and
+ *                       controlling terminal
+ *  12 STDIN_DEVICE      a tty whose input the init relays into a pipe that
+ *                       is the app's stdin (so the app sees a pipe and a real
+ *                       end of input), framed: byte 0xFF is an escape, 0xFF
+ *                       0xFF stands for one 0xFF and 0xFF 0x00 ends the input
+ *  13 STDOUT_DEVICE     the app's stdout, a tty the init puts in raw mode
+ *  14 STDERR_DEVICE     the app's stderr, likewise
+ *  15 CONTROL_DEVICE    a tty from which each byte N read means: send
+ *                       signal N to the app (how the host forwards SIGTERM)
+ *  Without 12-14 the app inherits the console for that stream.
  * Tags other than ARG, ENV and SUPPLEMENTARY_GID may appear once.
  */
 #ifndef LAUNCH_CONFIG_H
@@ -54,6 +65,10 @@ enum launch_config_tag {
 	TAG_ROOT_FSTYPE,
 	TAG_ROOT_OPTIONS,
 	TAG_TERMINAL,
+	TAG_STDIN_DEVICE,
+	TAG_STDOUT_DEVICE,
+	TAG_STDERR_DEVICE,
+	TAG_CONTROL_DEVICE,
 };
 
 /* Strings point into `strings` or are the defaults' literals. */
@@ -72,6 +87,10 @@ struct launch_config {
 	const char *root_fstype;
 	const char *root_options;
 	bool terminal;
+	const char *stdin_device;	/* NULL: not set, for these four */
+	const char *stdout_device;
+	const char *stderr_device;
+	const char *control_device;
 	char *strings;			/* every value, NUL-terminated */
 };
 

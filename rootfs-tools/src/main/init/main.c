@@ -8,23 +8,28 @@
  *   3. the container's root device on /newroot, pivot_root into it, and the
  *      kernel's file systems in it (mounts.h);
  *   4. the hostname;
- *   5. the app, forked, with PID 1 staying as reaper and signal forwarder
+ *   5. the app's standard streams, if the host gave devices for them
+ *      (app_stdio.h);
+ *   6. the app, forked, with PID 1 staying as reaper and signal forwarder
  *      (supervisor.h, app.h);
- *   6. its exit status to the exit port, which ends the VM (exit_port.h).
+ *   7. its exit status to the exit port, which ends the VM (exit_port.h).
+ * Milestones go to the VMM's event port on the way (events.h).
  * Any failure of the init's own is reported as status 125 after a message.
  *
  * Test mode, for running on a host inside throwaway namespaces:
  *   minivmm-init --test-config FILE
  * reads the launch config from FILE instead of scanning the devices, and
- * prints the status and exits with it instead of touching the exit port,
- * an I/O port of the host there. Everything else runs as in the VM.
+ * prints the status and exits with it instead of touching the exit and
+ * event ports, I/O ports of the host there. Everything else runs as in the VM.
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config_device.h"
+#include "app_stdio.h"
 #include "errors.h"
+#include "events.h"
 #include "exit_port.h"
 #include "launch_config.h"
 #include "mounts.h"
@@ -36,7 +41,7 @@ static const char *test_config_path(int argc, char *argv[])
 	return argc == 3 && strcmp(argv[1], "--test-config") == 0 ? argv[2] : NULL;
 }
 
-static int run_container(const char *test_config)
+static int run_container(const char *test_config, struct app_stdio *stdio)
 {
 	struct launch_config config;
 	char device[sizeof "/dev/pmem99"];
@@ -58,14 +63,21 @@ static int run_container(const char *test_config)
 		print_error("cannot set the hostname to \"%s\"", config.hostname);
 		return STATUS_INIT_FAILED;
 	}
-	return supervise_app(&config);
+	if (!open_app_stdio(&config, stdio))
+		return STATUS_INIT_FAILED;
+	return supervise_app(&config, stdio);
 }
 
 int main(int argc, char *argv[])
 {
 	const char *test_config = test_config_path(argc, argv);
-	int status = run_container(test_config);
+	struct app_stdio stdio = { -1, -1, -1 };
+	if (!test_config)
+		enable_events();
+	report_event(EVENT_INIT_STARTED);
+	int status = run_container(test_config, &stdio);
 
+	drain_app_stdio(&stdio);
 	fflush(stdout);
 	fflush(stderr);
 	if (test_config) {

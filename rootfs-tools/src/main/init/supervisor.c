@@ -8,6 +8,7 @@
 
 #include "app.h"
 #include "errors.h"
+#include "events.h"
 
 /* What a container runtime forwards to the app. */
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
@@ -27,7 +28,7 @@ static bool reap_children(pid_t app, int *app_status)
 	return app_ended;
 }
 
-int supervise_app(const struct launch_config *config)
+int supervise_app(const struct launch_config *config, const struct app_stdio *stdio)
 {
 	/* Blocked and taken with sigwaitinfo: no handler runs, and none can race with the fork. */
 	sigset_t watched, original;
@@ -44,14 +45,18 @@ int supervise_app(const struct launch_config *config)
 	}
 	if (app == 0) {
 		sigprocmask(SIG_SETMASK, &original, NULL);	/* a blocked mask would survive the exec */
-		exec_app(config);
+		exec_app(config, stdio);
 	}
+	if (!start_control_relay(config, app))
+		print_error("the host cannot send signals to the app");
 
 	for (;;) {
 		int signal = sigwaitinfo(&watched, NULL);
 		int status;
-		if (signal == SIGCHLD && reap_children(app, &status))
+		if (signal == SIGCHLD && reap_children(app, &status)) {
+			report_event(EVENT_APP_EXITED);
 			return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+		}
 		if (signal > 0 && signal != SIGCHLD)
 			kill(app, signal);
 	}

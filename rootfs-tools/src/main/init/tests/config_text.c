@@ -46,6 +46,10 @@ char *config_text(const struct launch_config *config)
 	print_field(out, "root-fstype", config->root_fstype, NULL);
 	print_field(out, "root-options", config->root_options, NULL);
 	fprintf(out, "terminal %s\n", config->terminal ? "yes" : "no");
+	print_field(out, "stdin-device", config->stdin_device, "(console)");
+	print_field(out, "stdout-device", config->stdout_device, "(console)");
+	print_field(out, "stderr-device", config->stderr_device, "(console)");
+	print_field(out, "control-device", config->control_device, "(none)");
 	fclose(out);
 	return text;
 }

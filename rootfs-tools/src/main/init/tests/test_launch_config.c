@@ -73,6 +73,8 @@ TEST(minimal_config_gets_the_defaults)
 		CHECK_STRING(config.root_fstype, "ext4");
 		CHECK_STRING(config.root_options, "dax");
 		CHECK(!config.terminal);
+		CHECK(config.stdin_device == NULL && config.stdout_device == NULL);
+		CHECK(config.stderr_device == NULL && config.control_device == NULL);
 		launch_config_free(&config);
 	}
 	free_bytes(&body);
@@ -92,6 +94,10 @@ TEST(every_tag_is_decoded)
 	append_record(&body, TAG_ROOT_FSTYPE, "xfs");
 	append_record(&body, TAG_ROOT_OPTIONS, "dax,noatime");
 	append_record(&body, TAG_TERMINAL, "1");
+	append_record(&body, TAG_STDIN_DEVICE, "/dev/hvc0");
+	append_record(&body, TAG_STDOUT_DEVICE, "/dev/hvc1");
+	append_record(&body, TAG_STDERR_DEVICE, "/dev/hvc2");
+	append_record(&body, TAG_CONTROL_DEVICE, "/dev/hvc3");
 	struct launch_config config;
 	char error[LAUNCH_CONFIG_ERROR_BYTES];
 
@@ -107,6 +113,10 @@ TEST(every_tag_is_decoded)
 		CHECK_STRING(config.root_fstype, "xfs");
 		CHECK_STRING(config.root_options, "dax,noatime");
 		CHECK(config.terminal);
+		CHECK_STRING(config.stdin_device, "/dev/hvc0");
+		CHECK_STRING(config.stdout_device, "/dev/hvc1");
+		CHECK_STRING(config.stderr_device, "/dev/hvc2");
+		CHECK_STRING(config.control_device, "/dev/hvc3");
 		launch_config_free(&config);
 	}
 	free_bytes(&body);
@@ -279,10 +289,15 @@ TEST(record_level_problems_are_refused)
 	CHECK_BODY_REJECTED(&body, "record 3 (ENV): the value contains a NUL byte");
 	free_bytes(&body);
 
-	int unknown_tags[] = { 0, 12, 255 };
+	body = minimal_body();
+	append_record(&body, TAG_STDIN_DEVICE, "hvc0");
+	CHECK_BODY_REJECTED(&body, "record 3: STDIN_DEVICE must be an absolute path");
+	free_bytes(&body);
+
+	int unknown_tags[] = { 0, 16, 255 };
 	for (size_t i = 0; i < sizeof unknown_tags / sizeof unknown_tags[0]; i++) {
 		char expected[64];
-		snprintf(expected, sizeof expected, "record 3: unknown tag %d (version 1 has tags 1 to 11)",
+		snprintf(expected, sizeof expected, "record 3: unknown tag %d (version 1 has tags 1 to 15)",
 			 unknown_tags[i]);
 		body = minimal_body();
 		append_record(&body, unknown_tags[i], "x");

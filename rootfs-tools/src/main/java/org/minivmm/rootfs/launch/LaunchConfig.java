@@ -23,11 +23,13 @@ import java.util.Optional;
  * @param rootDevice the guest's device holding the container's root file system, e.g. "/dev/pmem1"
  * @param rootFstype its file system type
  * @param rootOptions its mount options, comma-separated as for mount(8); may be empty
- * @param terminal whether the console becomes the app's controlling terminal
+ * @param terminal whether the app's terminal ({@code stdoutDevice}, else the console) becomes its stdin, stdout,
+ *     stderr and controlling terminal
+ * @param stdio the guest devices that carry the app's standard streams and the host's signals
  */
 public record LaunchConfig(List<String> args, List<String> env, String cwd, String user, Optional<String> group,
         List<Long> supplementaryGids, Optional<String> hostname, String rootDevice, String rootFstype,
-        String rootOptions, boolean terminal) {
+        String rootOptions, boolean terminal, Stdio stdio) {
     public static final String DEFAULT_CWD = "/";
     public static final String DEFAULT_USER = "0";
     public static final String DEFAULT_ROOT_FSTYPE = "ext4";
@@ -37,7 +39,29 @@ public record LaunchConfig(List<String> args, List<String> env, String cwd, Stri
     /** (uid_t) -1 and (gid_t) -1 mean "unchanged" to the kernel. */
     public static final long MAX_ID = 0xFFFF_FFFEL;
 
+    /**
+     * Guest devices (ttys such as "/dev/hvc0") for the app's streams; empty: the console. The init relays
+     * {@code stdin} into a pipe, framed as {@link StdinFraming} says, puts the output ones in raw mode, and
+     * reads signal numbers, one byte each, from {@code control}.
+     */
+    public record Stdio(Optional<String> stdin, Optional<String> stdout, Optional<String> stderr,
+            Optional<String> control) {
+        public static final Stdio CONSOLE = new Stdio(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+
+        public Stdio {
+            for (Optional<String> device : List.of(stdin, stdout, stderr, control)) {
+                device.ifPresent(path -> {
+                    checkText("stdio device", path);
+                    if (!path.startsWith("/")) {
+                        throw new IllegalArgumentException("stdio device \"" + path + "\" must be an absolute path");
+                    }
+                });
+            }
+        }
+    }
+
     public LaunchConfig {
+        Objects.requireNonNull(stdio, "stdio");
         args = List.copyOf(args);
         env = List.copyOf(env);
         supplementaryGids = List.copyOf(supplementaryGids);
@@ -136,6 +160,7 @@ public record LaunchConfig(List<String> args, List<String> env, String cwd, Stri
         private String rootFstype = DEFAULT_ROOT_FSTYPE;
         private String rootOptions = DEFAULT_ROOT_OPTIONS;
         private boolean terminal;
+        private Stdio stdio = Stdio.CONSOLE;
 
         private Builder() {
         }
@@ -209,13 +234,18 @@ public record LaunchConfig(List<String> args, List<String> env, String cwd, Stri
             return this;
         }
 
+        public Builder stdio(Stdio stdio) {
+            this.stdio = stdio;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first problem found */
         public LaunchConfig build() {
             if (rootDevice == null) {
                 throw new IllegalArgumentException("rootDevice is missing: the init must know which device to mount as /");
             }
             return new LaunchConfig(args, env, cwd, user, Optional.ofNullable(group), supplementaryGids,
-                    Optional.ofNullable(hostname), rootDevice, rootFstype, rootOptions, terminal);
+                    Optional.ofNullable(hostname), rootDevice, rootFstype, rootOptions, terminal, stdio);
         }
     }
 }

@@ -45,6 +45,8 @@ public final class LaunchConfigVectors {
                 .rootFstype("ext4")
                 .rootOptions("dax,noatime")
                 .terminal(true)
+                .stdio(new LaunchConfig.Stdio(Optional.of("/dev/hvc0"), Optional.of("/dev/hvc0"),
+                        Optional.of("/dev/hvc1"), Optional.of("/dev/hvc2")))
                 .build());
         vectors.put("numeric-identity", LaunchConfig.builder()
                 .args("sleep", "1")
@@ -79,6 +81,10 @@ public final class LaunchConfigVectors {
         line(text, "root-fstype", quoted(config.rootFstype()));
         line(text, "root-options", quoted(config.rootOptions()));
         line(text, "terminal", config.terminal() ? "yes" : "no");
+        line(text, "stdin-device", quotedOr(config.stdio().stdin(), "(console)"));
+        line(text, "stdout-device", quotedOr(config.stdio().stdout(), "(console)"));
+        line(text, "stderr-device", quotedOr(config.stdio().stderr(), "(console)"));
+        line(text, "control-device", quotedOr(config.stdio().control(), "(none)"));
         return text.toString();
     }
 
