@@ -79,7 +79,7 @@ public final class ProbeGuest {
             Files.write(disk, content);
             ByteArrayOutputStream console = new ByteArrayOutputStream();
             return boot(new VmConfig(probe, RAM_BYTES, 1, cmdline + " blk-test", console, false,
-                    List.of(new VmConfig.Disk(disk, false)), List.of(), true, false), console);
+                    List.of(new VmConfig.Disk(disk, false)), List.of(), true, List.of(), null), console);
         } finally {
             Files.deleteIfExists(disk);
         }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Properties;
 import org.minivmm.host.NativeWarmUp;
+import org.minivmm.vmm.BootTimeline;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,8 +15,8 @@ import picocli.CommandLine.Command;
         subcommands = {RunCommand.class, CheckCommand.class, ImageCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:success (run: the guest exited with status 0 or reset itself)",
-            "N:run: the guest's own exit status, written to the exit port",
+            "0:success (run: the app, or a bare kernel guest, exited with status 0)",
+            "N:run: the app's own exit status (see 'minivmm run --help')",
             "1:check: the host cannot run minivmm's guests, or the probe failed",
             "125:minivmm failed: bad options, bad kernel, KVM error, or the guest crashed",
             "128+N:stopped by signal N (130 for SIGINT, 143 for SIGTERM)"})
@@ -24,6 +25,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        BootTimeline.mark(BootTimeline.Phase.JVM_READY);
         NativeWarmUp.start();
         System.exit(execute(args));
     }
@@ -32,7 +34,9 @@ public final class Main implements Runnable {
         // Booting a VM is the hot path: picocli reflects every command it is given, and the whole tree
         // cost about 27 ms of start-up, so 'run' gets a model of itself alone (same name, help and errors).
         boolean run = args.length > 0 && args[0].equals("run");
-        CommandLine commandLine = run ? new CommandLine(new RunCommand()).setCommandName("minivmm run") : new CommandLine(new Main());
+        // After IMAGE, every word is the container's command, options included ('minivmm run IMAGE ls -l').
+        CommandLine commandLine = run ? new CommandLine(new RunCommand()).setCommandName("minivmm run").setStopAtPositional(true)
+                : new CommandLine(new Main());
         String[] commandArguments = run ? Arrays.copyOfRange(args, 1, args.length) : args;
         commandLine.setParameterExceptionHandler((error, arguments) -> {
             CommandLine command = error.getCommandLine();

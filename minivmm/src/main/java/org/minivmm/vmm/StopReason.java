@@ -11,6 +11,8 @@ public record StopReason(Kind kind, int guestStatus, String detail) {
         GUEST_CRASH,
         /** minivmm itself failed. */
         VMM_ERROR,
+        /** The run's time limit passed. */
+        TIMED_OUT,
         /** SIGINT or SIGTERM asked minivmm to stop the VM; guestStatus holds the signal number. */
         SIGNALLED
     }
@@ -32,7 +34,7 @@ public record StopReason(Kind kind, int guestStatus, String detail) {
     }
 
     public static StopReason timedOut(java.time.Duration timeout) {
-        return new StopReason(Kind.GUEST_CRASH, 0, "the guest did not finish within " + timeout.toMillis() + " ms; stopped it");
+        return new StopReason(Kind.TIMED_OUT, 0, "the guest did not finish within " + timeout.toMillis() + " ms; stopped it");
     }
 
     public static StopReason signalled(int signal, String name) {

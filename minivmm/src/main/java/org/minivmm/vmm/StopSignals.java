@@ -6,7 +6,7 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /** While open, SIGINT and SIGTERM stop the VM cleanly instead of killing the process; closing restores the old handlers. */
-public final class StopSignals implements AutoCloseable {
+public final class StopSignals implements VmRunner.Session {
     private static final String[] NAMES = {"INT", "TERM"};
     private final List<Signal> signals = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();

@@ -36,6 +36,7 @@ final class VcpuRunner implements Runnable {
     @Override
     public void run() {
         nativeThread = LibC.pthreadSelf();
+        BootTimeline.mark(BootTimeline.Phase.FIRST_VCPU_ENTRY);
         try {
             while (!stopping) {
                 int exit = vcpu.run();

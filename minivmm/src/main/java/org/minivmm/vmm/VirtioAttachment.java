@@ -81,6 +81,13 @@ final class VirtioAttachment implements AutoCloseable {
         transport.queueNotified(queue);
     }
 
+    /** Serves every queue once, as if each had been kicked. */
+    void serveAll() {
+        for (int queue = 0; queue < queueKicks.size(); queue++) {
+            transport.queueNotified(queue);
+        }
+    }
+
     /** Waits for kicks on any queue and serves them; a failure of the host side stops the VM. */
     private void serve(VirtioMmio transport, String name, Consumer<StopReason> onFailure) {
         int watched = queueKicks.size() + 1;

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import org.minivmm.kvm.Kvm;
 import org.minivmm.kvm.KvmVcpu;
 import org.minivmm.kvm.KvmVm;
+import org.minivmm.virtio.console.VirtioConsole;
 
 /**
  * A built VM: run it once, get why it stopped, then close it. The first stop request wins; it kicks
@@ -20,6 +21,11 @@ public final class Vm implements AutoCloseable {
     private final List<VcpuRunner> runners = new ArrayList<>();
     private final List<VirtioAttachment> devices = new ArrayList<>();
     private final List<PmemMapping> pmems = new ArrayList<>();
+    private final List<VirtioConsole> consoles = new ArrayList<>();
+    private final List<VirtioAttachment> consoleAttachments = new ArrayList<>();
+    /** Guards {@link #closed}: host-side input must not reach a device whose guest memory is gone. */
+    private final Object hostInput = new Object();
+    private boolean closed;
     private final CompletableFuture<StopReason> stopReason = new CompletableFuture<>();
 
     Vm(Kvm kvm, KvmVm kvmVm, GuestRam ram, List<KvmVcpu> vcpus) {
@@ -39,6 +45,24 @@ public final class Vm implements AutoCloseable {
 
     void addPmem(PmemMapping pmem) {
         pmems.add(pmem);
+    }
+
+    void addConsole(VirtioConsole console, VirtioAttachment attachment) {
+        consoles.add(console);
+        consoleAttachments.add(attachment);
+    }
+
+    /**
+     * Gives {@code length} bytes to virtio console {@code index} (hvc{@code index}) as input, waiting while
+     * its buffer is full, and has them delivered as soon as the guest has buffers posted.
+     */
+    public void sendToConsole(int index, byte[] bytes, int length) throws InterruptedException {
+        consoles.get(index).receive(bytes, length);
+        synchronized (hostInput) {
+            if (!closed) {
+                consoleAttachments.get(index).serve(VirtioConsole.RECEIVE_QUEUE);
+            }
+        }
     }
 
     public GuestRam ram() {
@@ -64,6 +88,8 @@ public final class Vm implements AutoCloseable {
                 thread.join();
             }
         }
+        // A guest's last output can still wait behind a kick the device thread has not taken yet.
+        devices.forEach(VirtioAttachment::serveAll);
         return reason;
     }
 
@@ -75,6 +101,9 @@ public final class Vm implements AutoCloseable {
     /** Device threads stop first: they touch guest memory, which goes away with the RAM. */
     @Override
     public void close() {
+        synchronized (hostInput) {
+            closed = true;
+        }
         for (VirtioAttachment device : devices) {
             try {
                 device.close();

@@ -4,7 +4,6 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.minivmm.boot.BootParams;
@@ -26,6 +25,7 @@ import org.minivmm.dax.PmemPlacement;
 import org.minivmm.dax.VirtioPmem;
 import org.minivmm.devices.ExitPort;
 import org.minivmm.devices.I8042;
+import org.minivmm.devices.InitEventPort;
 import org.minivmm.devices.Serial8250;
 import org.minivmm.kvm.Kvm;
 import org.minivmm.kvm.KvmVcpu;
@@ -60,10 +60,12 @@ public final class VmBuilder {
         try {
             KvmVm kvmVm = kvm.createVm();
             opened.add(kvmVm);
+            BootTimeline.mark(BootTimeline.Phase.VM_CREATED);
             kvmVm.createPlatform();
             GuestRam ram = GuestRam.allocate(layout, kvmVm);
             opened.add(ram);
             ram.mapKernel(kernel);
+            BootTimeline.mark(BootTimeline.Phase.KERNEL_MAPPED);
             List<E820Entry> e820 = new ArrayList<>(layout.e820());
             List<PmemMapping> pmems = new ArrayList<>();
             for (int i = 0; i < images.size(); i++) {
@@ -80,26 +82,27 @@ public final class VmBuilder {
             pmems.forEach(vm::addPmem);
             Bus pio = new Bus("port I/O");
             Bus mmio = new Bus("MMIO");
-            Serial8250 serial = new Serial8250(config.virtioConsole() ? OutputStream.nullOutputStream() : config.consoleOutput(),
-                    high -> kvmVm.setIrqLine(Serial8250.COM1_IRQ, high));
+            Serial8250 serial = new Serial8250(config.serialOutput(), high -> kvmVm.setIrqLine(Serial8250.COM1_IRQ, high));
             pio.register(Serial8250.COM1_BASE, Serial8250.REGISTERS, "serial ttyS0", serial);
             pio.register(I8042.BASE, I8042.SIZE, "i8042", new I8042(() -> vm.stop(StopReason.guestReset("the guest reset the machine (i8042)"))));
             pio.register(ExitPort.PORT, ExitPort.SIZE, "exit port", new ExitPort(status -> vm.stop(StopReason.guestExit(status))));
-            VirtioConsole console = config.virtioConsole() ? new VirtioConsole(config.consoleOutput()) : null;
+            if (config.initEvents() != null) {
+                pio.register(InitEventPort.PORT, InitEventPort.SIZE, "init event port", new InitEventPort(config.initEvents()));
+            }
+            List<VirtioConsole> consoles = config.virtioConsoles().stream().map(VirtioConsole::new).toList();
             List<GuestMemory.Region> deviceMemory = new ArrayList<>(ram.memory().regions());
             pmems.forEach(pmem -> deviceMemory.addAll(pmem.views()));
-            List<VirtioAttachment> attachments = attachVirtioDevices(config, console, images, regions, vm, kvmVm,
+            List<VirtioAttachment> attachments = attachVirtioDevices(config, consoles, images, regions, vm, kvmVm,
                     GuestMemory.of(deviceMemory), mmio, cmdline, opened);
+            for (int i = 0; i < consoles.size(); i++) {
+                vm.addConsole(consoles.get(i), attachments.get(i));
+            }
             writeBootStructures(ram.memory(), e820, cmdline, config.cpus());
             for (KvmVcpu vcpu : vcpus) {
                 vm.addRunner(new VcpuRunner(vcpu, pio, mmio, vm::stop));
             }
-            if (config.forwardInput() && console != null) {
-                VirtioAttachment consoleAttachment = attachments.get(0);
-                forwardStandardInput((bytes, length) -> {
-                    console.receive(bytes, length);
-                    consoleAttachment.serve(VirtioConsole.RECEIVE_QUEUE);
-                });
+            if (config.forwardInput() && !consoles.isEmpty()) {
+                forwardStandardInput((bytes, length) -> vm.sendToConsole(0, bytes, length));
             } else if (config.forwardInput()) {
                 forwardStandardInput((bytes, length) -> {
                     for (int i = 0; i < length; i++) {
@@ -115,17 +118,17 @@ public final class VmBuilder {
     }
 
     /**
-     * The console first (so it is hvc0 and the first device), then disks in the order given, virtio-pmem
-     * regions, and the entropy device; each appends its virtio_mmio.device= entry.
+     * The consoles first (so they are hvc0, hvc1... and the first devices), then disks in the order given,
+     * virtio-pmem regions, and the entropy device; each appends its virtio_mmio.device= entry.
      */
-    private static List<VirtioAttachment> attachVirtioDevices(VmConfig config, VirtioConsole console, List<PmemImage> images,
+    private static List<VirtioAttachment> attachVirtioDevices(VmConfig config, List<VirtioConsole> consoles, List<PmemImage> images,
             List<PmemPlacement.Region> regions, Vm vm, KvmVm kvmVm, GuestMemory memory, Bus mmio, KernelCommandLine cmdline,
             List<AutoCloseable> opened) throws IOException {
         List<String> names = new ArrayList<>();
         List<VirtioDevice> devices = new ArrayList<>();
-        if (console != null) {
+        for (VirtioConsole console : consoles) {
             devices.add(console);
-            names.add("virtio-console");
+            names.add("virtio-console hvc" + (devices.size() - 1));
         }
         for (VmConfig.Disk disk : config.disks()) {
             VirtioBlock block = VirtioBlock.open(disk.file(), disk.readOnly());

@@ -3,16 +3,19 @@ package org.minivmm.vmm;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /**
- * What a VM is built from. {@code consoleOutput} receives the serial console; when {@code forwardInput}
- * is set, minivmm's standard input feeds it. {@code disks} become virtio-blk devices in order,
- * {@code pmems} persistent-memory regions in order, and {@code rng} adds a virtio entropy device.
- * With {@code virtioConsole} the console is a virtio-console (hvc0) instead of the UART (ttyS0), whose
- * output then goes nowhere.
+ * What a VM is built from. {@code serialOutput} receives the UART (ttyS0). Each of {@code virtioConsoles}
+ * is a virtio-console device, hvc0, hvc1... in order, whose output goes to that stream. When
+ * {@code forwardInput} is set, minivmm's standard input feeds the first virtio console, or the UART if there
+ * is none. {@code disks} become virtio-blk devices in order, {@code pmems} persistent-memory regions in
+ * order, and {@code rng} adds a virtio entropy device. {@code initEvents} (null: none) hears the
+ * milestones a guest init reports on the event port.
  */
-public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream consoleOutput,
-        boolean forwardInput, List<Disk> disks, List<Pmem> pmems, boolean rng, boolean virtioConsole) {
+public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream serialOutput,
+        boolean forwardInput, List<Disk> disks, List<Pmem> pmems, boolean rng, List<OutputStream> virtioConsoles,
+        IntConsumer initEvents) {
     public static final long DEFAULT_RAM_BYTES = 128L << 20;
     public static final String DEFAULT_CMDLINE = "console=ttyS0 reboot=k panic=1";
     /** The default with a virtio console: Linux then writes to hvc0. */
@@ -30,7 +33,7 @@ public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, Out
     }
 
     /** A VM with no virtio devices. */
-    public VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream consoleOutput, boolean forwardInput) {
-        this(kernel, ramBytes, cpus, cmdline, consoleOutput, forwardInput, List.of(), List.of(), false, false);
+    public VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream serialOutput, boolean forwardInput) {
+        this(kernel, ramBytes, cpus, cmdline, serialOutput, forwardInput, List.of(), List.of(), false, List.of(), null);
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.Timer;
 import java.util.TimerTask;
+import java.util.function.Function;
 import org.minivmm.boot.KernelFormatException;
 import org.minivmm.dax.ImageRuleException;
 import org.minivmm.host.NativeException;
@@ -16,6 +17,12 @@ public final class VmRunner {
     private VmRunner() {
     }
 
+    /** What watches a running VM from outside (signals, input); closed when the VM has stopped. */
+    public interface Session extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** The VM could not be set up; the message says what was wrong and what to do. */
     public static final class SetupFailure extends Exception {
         SetupFailure(String message) {
@@ -23,9 +30,21 @@ public final class VmRunner {
         }
     }
 
-    /** Runs the VM until it stops, or until {@code timeout} (null: none) passes and it is stopped. */
+    /**
+     * Runs the VM until it stops, or until {@code timeout} (null: none) passes and it is stopped. SIGINT and
+     * SIGTERM stop it cleanly.
+     */
     public static StopReason run(VmConfig config, Duration timeout) throws SetupFailure {
-        try (Vm vm = VmBuilder.build(config); StopSignals signals = new StopSignals(vm)) {
+        return run(config, timeout, StopSignals::new);
+    }
+
+    /**
+     * Like {@link #run(VmConfig, Duration)}, with {@code whileRunning} in charge of signals instead: it is
+     * given the built VM before it starts and closed once the VM has stopped.
+     */
+    public static StopReason run(VmConfig config, Duration timeout, Function<Vm, Session> whileRunning)
+            throws SetupFailure {
+        try (Vm vm = VmBuilder.build(config); Session session = whileRunning.apply(vm)) {
             if (timeout == null) {
                 return vm.run();
             }
@@ -58,6 +77,8 @@ public final class VmRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SetupFailure("interrupted while waiting for the VM");
+        } finally {
+            BootTimeline.mark(BootTimeline.Phase.VM_TORN_DOWN);
         }
     }
 
