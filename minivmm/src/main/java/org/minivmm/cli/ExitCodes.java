@@ -20,7 +20,7 @@ public final class ExitCodes {
         return switch (reason.kind()) {
             case GUEST_EXIT -> reason.guestStatus();
             case GUEST_RESET -> OK;
-            case GUEST_CRASH, VMM_ERROR -> VMM_FAILURE;
+            case GUEST_CRASH, VMM_ERROR, TIMED_OUT -> VMM_FAILURE;
             case SIGNALLED -> 128 + reason.guestStatus();
         };
     }

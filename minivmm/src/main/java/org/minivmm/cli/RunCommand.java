@@ -1,31 +1,58 @@
 package org.minivmm.cli;
 
-import org.minivmm.vmm.Log;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.minivmm.container.ContainerOptions;
+import org.minivmm.container.ContainerRunner;
 import org.minivmm.host.Terminal;
+import org.minivmm.vmm.Log;
 import org.minivmm.vmm.StopReason;
 import org.minivmm.vmm.VmConfig;
 import org.minivmm.vmm.VmRunner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Boots an uncompressed ELF kernel (vmlinux) in a new KVM virtual machine, mapped in place from its file.",
-            "The console (the UART, ttyS0, or with --console virtio a virtio-console, hvc0) is connected to this terminal;"
-                + " a guest ends the VM by resetting or by writing its exit status to port 0x501."})
+        description = {"Runs a container in its own KVM virtual machine: minivmm run [OPTIONS] IMAGE [COMMAND [ARG...]].",
+            "IMAGE is an appc ACI, an OCI image layout directory or archive, a docker-save archive, an OCI runtime bundle,"
+                + " or a root filesystem directory or tar; it is converted once into minivmm's image store. COMMAND replaces"
+                + " the image's command. The app's stdout and stderr are minivmm's, kept apart; stdin is passed through;"
+                + " the exit code is the app's (128+N if signal N killed it, 127 not found, 126 not executable).",
+            "Nothing the container writes persists: its image is mapped copy-on-write and the writes vanish with the VM"
+                + " (what --rm means elsewhere is always so here).",
+            "Without IMAGE, boots --kernel as it is: an uncompressed ELF vmlinux mapped in place, with its console (the UART,"
+                + " ttyS0, or with --console virtio hvc0) on this terminal; such a guest ends the VM by resetting or by"
+                + " writing its exit status to port 0x501."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "N:the app's (or a bare kernel guest's) own exit status",
+            "124:--timeout passed and the container was stopped",
+            "125:minivmm failed: bad options, image or kernel, a KVM error, or the guest kernel crashed",
+            "137:the app did not exit within --grace of a forwarded SIGTERM/SIGINT, so the VM was stopped",
+            "128+N:without IMAGE, minivmm was stopped by signal N"})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--kernel", required = true, paramLabel = "FILE",
-            description = "Uncompressed ELF vmlinux (not a bzImage).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "The container image to run.")
+    Path image;
+
+    @Parameters(index = "1..*", paramLabel = "COMMAND", description = "The command and its arguments, replacing the image's.")
+    List<String> command = new ArrayList<>();
+
+    @Option(names = "--kernel", paramLabel = "FILE",
+            description = "Uncompressed ELF vmlinux (not a bzImage). With IMAGE, default: $MINIVMM_KERNEL, else the kernel"
+                + " kernel-config/build-kernel builds and caches; without IMAGE, required.")
     Path kernel;
 
     @Option(names = "--mem", paramLabel = "SIZE", defaultValue = "128M", converter = SizeConverter.class,
@@ -35,42 +62,136 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "Number of vCPUs (default: ${DEFAULT-VALUE}).")
     int cpus;
 
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set an environment variable for the app,"
+            + " over the image's (repeatable).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "The app's working directory, instead of the image's.")
+    String workdir;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]",
+            description = "Run the app as this user (and group), names from the image's /etc/passwd and /etc/group or numbers.")
+    String user;
+
+    @Option(names = {"-t", "--tty"}, description = "Give the app a terminal: this one, in raw mode, as its stdin, stdout,"
+            + " stderr and controlling terminal (Ctrl-C then goes to the app).")
+    boolean tty;
+
+    @Option(names = "--hostname", paramLabel = "NAME", defaultValue = "minivmm",
+            description = "The container's hostname (default: ${DEFAULT-VALUE}).")
+    String hostname;
+
+    @Option(names = "--net", paramLabel = "none", defaultValue = "none",
+            description = "The container's network: 'none', only loopback (default: ${DEFAULT-VALUE}).")
+    String net;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS",
+            description = "Stop the VM after this many seconds (exit code 124 with IMAGE, 125 without).")
+    Long timeoutSeconds;
+
+    @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "10",
+            description = "With IMAGE, SIGTERM and SIGINT are forwarded to the app; if it has not exited after this many"
+                + " seconds, the VM is stopped (default: ${DEFAULT-VALUE}).")
+    long graceSeconds;
+
+    @Option(names = "--boot-timeline", paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+            description = "Print when each phase of the run was reached, in ms since minivmm started: to stderr, or as JSON to FILE.")
+    String bootTimeline;
+
     @Option(names = "--cmdline", paramLabel = "STR",
-            description = {"Kernel command line (default: \"" + VmConfig.DEFAULT_CMDLINE + "\", or with --console virtio \""
-                + VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE + "\")."})
+            description = {"Without IMAGE: the kernel command line (default: \"" + VmConfig.DEFAULT_CMDLINE
+                + "\", or with --console virtio \"" + VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE + "\")."})
     String cmdline;
 
     @Option(names = "--disk", paramLabel = "FILE[,ro]",
-            description = "A disk image for the guest as a virtio-blk device (repeatable, in order); ',ro' makes it read-only.")
+            description = "Without IMAGE: a disk image for the guest as a virtio-blk device (repeatable, in order);"
+                + " ',ro' makes it read-only.")
     List<String> disks = List.of();
 
     @Option(names = "--pmem", paramLabel = "FILE[,ro][,virtio]",
-            description = {"An image for the guest as DAX persistent memory (repeatable, in order): mapped copy-on-write,"
-                + " so the guest's writes vanish with the VM and the file never changes; ',ro' maps it read-only;"
-                + " ',virtio' announces it as a virtio-pmem device instead of legacy e820 pmem.",
+            description = {"Without IMAGE: an image for the guest as DAX persistent memory (repeatable, in order): mapped"
+                + " copy-on-write, so the guest's writes vanish with the VM and the file never changes; ',ro' maps it"
+                + " read-only; ',virtio' announces it as a virtio-pmem device instead of legacy e820 pmem.",
                 "The file must not be writable by others; an ext4 image needs 4096-byte blocks."})
     List<String> pmems = List.of();
 
-    @Option(names = "--rng", description = "Give the guest a virtio entropy device fed from the host's /dev/urandom.")
+    @Option(names = "--rng", description = "Without IMAGE: give the guest a virtio entropy device fed from the host's"
+            + " /dev/urandom (containers always have one).")
     boolean rng;
 
-    @Option(names = "--console", paramLabel = "serial|virtio|none|FILE", defaultValue = "serial",
-            description = {"The guest's console on this terminal (input too) through the UART (ttyS0; 'stdio' means the same)"
-                + " or through a virtio-console (hvc0; the UART's output then goes nowhere), or nowhere, or the UART to a file"
-                + " (default: ${DEFAULT-VALUE})."})
+    @Option(names = "--console", paramLabel = "serial|virtio|none|FILE",
+            description = {"Without IMAGE: the guest's console on this terminal (input too) through the UART (ttyS0;"
+                + " 'stdio' means the same) or through a virtio-console (hvc0; the UART's output then goes nowhere),"
+                + " or nowhere, or the UART to a file (default: serial)."})
     String console;
 
     @Override
     public Integer call() {
-        boolean virtio = console.equals("virtio");
-        boolean stdio = virtio || console.equals("serial") || console.equals("stdio");
-        try (OutputStream file = stdio ? null : consoleFile();
+        int code = image != null ? runContainer() : runKernel();
+        if (bootTimeline != null) {
+            TimelineOutput.write(bootTimeline);
+        }
+        return code;
+    }
+
+    private int runContainer() {
+        List<String> kernelOnly = new ArrayList<>();
+        if (cmdline != null) kernelOnly.add("--cmdline");
+        if (!disks.isEmpty()) kernelOnly.add("--disk");
+        if (!pmems.isEmpty()) kernelOnly.add("--pmem");
+        if (rng) kernelOnly.add("--rng");
+        if (console != null) kernelOnly.add("--console");
+        if (!kernelOnly.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join(", ", kernelOnly)
+                    + " only apply when booting a kernel without IMAGE");
+        }
+        if (!net.equals("none")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--net takes 'none', not '" + net + "'");
+        }
+        if (graceSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--grace must not be negative");
+        }
+        return ContainerRunner.run(new ContainerOptions(image, command, env, Optional.ofNullable(workdir),
+                Optional.ofNullable(user), tty, hostname, ramBytes, cpus, Optional.ofNullable(kernel), timeout(),
+                Duration.ofSeconds(graceSeconds)));
+    }
+
+    private Duration timeout() {
+        if (timeoutSeconds == null) {
+            return null;
+        }
+        if (timeoutSeconds <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds");
+        }
+        return Duration.ofSeconds(timeoutSeconds);
+    }
+
+    private int runKernel() {
+        if (kernel == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give a container IMAGE, or --kernel FILE to boot a kernel as it is");
+        }
+        List<String> containerOnly = new ArrayList<>();
+        if (!command.isEmpty()) containerOnly.add("COMMAND");
+        if (!env.isEmpty()) containerOnly.add("--env");
+        if (workdir != null) containerOnly.add("--workdir");
+        if (user != null) containerOnly.add("--user");
+        if (tty) containerOnly.add("--tty");
+        if (!containerOnly.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join(", ", containerOnly)
+                    + " only apply to a container IMAGE");
+        }
+        String consoleChoice = console != null ? console : "serial";
+        boolean virtio = consoleChoice.equals("virtio");
+        boolean stdio = virtio || consoleChoice.equals("serial") || consoleChoice.equals("stdio");
+        Duration timeout = timeout();
+        try (OutputStream file = stdio ? null : consoleFile(consoleChoice);
                 Terminal terminal = stdio ? Terminal.rawIfTerminal() : null) {
             // The process's stdout is not ours to close, so it is not a resource here.
             OutputStream output = stdio ? new FileOutputStream(FileDescriptor.out) : file;
             StopReason reason = VmRunner.run(new VmConfig(kernel, ramBytes, cpus, cmdline != null ? cmdline
                     : virtio ? VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE : VmConfig.DEFAULT_CMDLINE,
-                    output, stdio, disks(), pmems(), rng, virtio), null);
+                    virtio ? OutputStream.nullOutputStream() : output, stdio, disks(), pmems(), rng,
+                    virtio ? List.of(output) : List.of(), null), timeout);
             if (reason.kind() != StopReason.Kind.GUEST_EXIT) {
                 Log.info(reason.detail());
             }
@@ -79,7 +200,7 @@ final class RunCommand implements Callable<Integer> {
             Log.error(failure.getMessage());
             return ExitCodes.VMM_FAILURE;
         } catch (IOException e) {
-            Log.error("cannot write the console to " + console + ": " + e.getMessage());
+            Log.error("cannot write the console to " + consoleChoice + ": " + e.getMessage());
             return ExitCodes.VMM_FAILURE;
         }
     }
@@ -109,7 +230,7 @@ final class RunCommand implements Callable<Integer> {
         return flags;
     }
 
-    private OutputStream consoleFile() throws IOException {
+    private static OutputStream consoleFile(String console) throws IOException {
         return console.equals("none") ? OutputStream.nullOutputStream() : new FileOutputStream(console);
     }
 }

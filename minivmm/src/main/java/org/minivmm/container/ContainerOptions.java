@@ -1,0 +1,28 @@
+package org.minivmm.container;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What {@code minivmm run IMAGE} was asked for.
+ *
+ * @param image an ACI, OCI image layout or archive, OCI runtime bundle, or root filesystem directory or tar
+ * @param command replaces the image's command when not empty
+ * @param env "KEY=VALUE" entries that override the image's
+ * @param workdir replaces the image's working directory
+ * @param user "USER[:GROUP]", names or numbers, replacing the image's
+ * @param tty whether the app gets a terminal (this one, raw) instead of pipes
+ * @param kernel the guest kernel; empty: the one the project builds
+ * @param timeout stop the container after this long; null: never
+ * @param grace how long the app has to exit after a forwarded SIGTERM or SIGINT before the VM is stopped
+ */
+public record ContainerOptions(Path image, List<String> command, List<String> env, Optional<String> workdir,
+        Optional<String> user, boolean tty, String hostname, long ramBytes, int cpus, Optional<Path> kernel,
+        Duration timeout, Duration grace) {
+    public ContainerOptions {
+        command = List.copyOf(command);
+        env = List.copyOf(env);
+    }
+}

@@ -1,0 +1,197 @@
+package org.minivmm.container;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import org.minivmm.check.KvmKind;
+import org.minivmm.rootfs.image.BuildOptions;
+import org.minivmm.rootfs.image.BuiltImage;
+import org.minivmm.rootfs.image.ImageBuilder;
+import org.minivmm.rootfs.image.ImageStore;
+import org.minivmm.rootfs.image.ProgressListener;
+import org.minivmm.rootfs.image.RuntimeImage;
+import org.minivmm.rootfs.launch.LaunchConfig;
+import org.minivmm.rootfs.launch.LaunchConfigWriter;
+import org.minivmm.vmm.BootTimeline;
+import org.minivmm.vmm.Log;
+import org.minivmm.vmm.StopReason;
+import org.minivmm.vmm.VmConfig;
+import org.minivmm.vmm.VmRunner;
+
+/**
+ * {@code minivmm run IMAGE}: the image and the shared runtime image (the guest init) from the image store,
+ * mapped as DAX persistent memory, copy-on-write; the kernel mapped in place; a launch config on a small
+ * read-only disk; the app's stdout, stderr and a control channel on three virtio consoles; the kernel's
+ * and the init's own messages on the UART, to stderr.
+ */
+public final class ContainerRunner {
+    /** exit codes besides the app's own */
+    public static final int TIMED_OUT = 124;
+    public static final int VMM_FAILURE = 125;
+    public static final int KILLED_AFTER_GRACE = 128 + 9;
+
+    static final int STDOUT_CONSOLE = 0;
+    static final int STDERR_CONSOLE = 1;
+    static final int CONTROL_CONSOLE = 2;
+    /** The runtime image is the first pmem region, so /dev/pmem0; the container's image the second. */
+    private static final String ROOT_DEVICE = "/dev/pmem1";
+    private static final String CMDLINE = "console=ttyS0 quiet reboot=k panic=-1 root=/dev/pmem0 ro rootfstype=ext4"
+            + " rootflags=dax init=" + RuntimeImage.INIT_PATH;
+
+    private ContainerRunner() {
+    }
+
+    /** Runs the container and returns minivmm's exit code; every failure has been reported on stderr. */
+    public static int run(ContainerOptions options) {
+        Path launchFile = null;
+        try {
+            refuseSoftwareKvm();
+            Path kernel = GuestKernel.locate(options.kernel());
+            ImageStore store = ImageStore.defaultStore();
+            ProgressListener progress = new SlowStepProgress();
+            BuiltImage runtime = RuntimeImage.build(store, progress);
+            BuiltImage image = ImageBuilder.build(options.image(), store, BuildOptions.DEFAULT, progress);
+            LaunchConfig launch = ContainerLaunch.configFor(image.app(), options, ROOT_DEVICE, stdio(options.tty()));
+            launchFile = writeLaunchFile(launch);
+
+            ContainerSession.Events events = new ContainerSession.Events();
+            VmConfig config = new VmConfig(kernel, options.ramBytes(), options.cpus(), CMDLINE,
+                    marking(new FileOutputStream(FileDescriptor.err)), false,
+                    List.of(new VmConfig.Disk(launchFile, true)),
+                    List.of(new VmConfig.Pmem(runtime.image(), false, false), new VmConfig.Pmem(image.image(), false, false)),
+                    true,
+                    List.of(marking(new FileOutputStream(FileDescriptor.out)), marking(new FileOutputStream(FileDescriptor.err)),
+                            OutputStream.nullOutputStream()),
+                    events);
+            Path launchFileToDelete = launchFile;
+            StopReason reason = VmRunner.run(config, options.timeout(),
+                    vm -> new ContainerSession(vm, options, events, launchFileToDelete));
+            return exitCode(reason, options);
+        } catch (ContainerException | VmRunner.SetupFailure e) {
+            Log.error(e.getMessage());
+            return VMM_FAILURE;
+        } catch (IOException e) {
+            Log.error(e.getMessage());
+            return VMM_FAILURE;
+        } finally {
+            deleteQuietly(launchFile);
+        }
+    }
+
+    /** Before any image work: on such a host the kernel would stop at its first unemulated instruction. */
+    private static void refuseSoftwareKvm() throws ContainerException {
+        KvmKind kind = KvmKind.detect(Path.of("/sys/module"));
+        if (kind == KvmKind.SOFTWARE_PVM) {
+            throw new ContainerException("this host's /dev/kvm is " + kind.description() + ": " + kind.meaning()
+                    + " For example: scripts/kvm-lab run -- scripts/minivmm run IMAGE");
+        }
+    }
+
+    private static LaunchConfig.Stdio stdio(boolean tty) {
+        Optional<String> control = Optional.of(device(CONTROL_CONSOLE));
+        if (tty) {
+            return new LaunchConfig.Stdio(Optional.empty(), Optional.of(device(STDOUT_CONSOLE)), Optional.empty(), control);
+        }
+        return new LaunchConfig.Stdio(Optional.of(device(STDOUT_CONSOLE)), Optional.of(device(STDOUT_CONSOLE)),
+                Optional.of(device(STDERR_CONSOLE)), control);
+    }
+
+    private static String device(int console) {
+        return "/dev/hvc" + console;
+    }
+
+    private static int exitCode(StopReason reason, ContainerOptions options) {
+        switch (reason.kind()) {
+            case GUEST_EXIT:
+                return reason.guestStatus();
+            case GUEST_RESET:
+                Log.error("the guest rebooted before the app's exit status came back: a guest kernel panic or crash"
+                        + " (the kernel's messages above say which)");
+                return VMM_FAILURE;
+            case TIMED_OUT:
+                Log.error("the container did not finish within --timeout " + options.timeout().toSeconds() + "s; stopped it");
+                return TIMED_OUT;
+            case SIGNALLED:
+                Log.error(reason.detail());
+                return KILLED_AFTER_GRACE;
+            default:
+                Log.error(reason.detail());
+                return VMM_FAILURE;
+        }
+    }
+
+    /** Private to this user, and read-only to the guest; it is deleted once the VM has it open. */
+    private static Path writeLaunchFile(LaunchConfig launch) throws IOException {
+        Path file = Files.createTempFile("minivmm-launch-", ".bin",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            LaunchConfigWriter.write(launch, file);
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw e;
+        }
+        return file;
+    }
+
+    static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                Log.warn("cannot delete " + file + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Marks the first byte any console sends, for the boot timeline. */
+    private static OutputStream marking(OutputStream out) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                BootTimeline.mark(BootTimeline.Phase.FIRST_CONSOLE_BYTE);
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                BootTimeline.mark(BootTimeline.Phase.FIRST_CONSOLE_BYTE);
+                out.write(b);
+            }
+        };
+    }
+
+    /**
+     * Image progress only for builds that take a while: a run whose images are already in the store
+     * prints nothing of them, as a container runtime with the image pulled does.
+     */
+    private static final class SlowStepProgress implements ProgressListener {
+        private static final long QUIET_NANOS = 500_000_000L;
+        private final long start = System.nanoTime();
+        private String held;
+
+        @Override
+        public void step(String message) {
+            if (System.nanoTime() - start < QUIET_NANOS) {
+                held = message;
+                return;
+            }
+            if (held != null) {
+                Log.info(held);
+                held = null;
+            }
+            Log.info(message);
+        }
+
+        @Override
+        public void warning(String message) {
+            Log.warn(message);
+        }
+    }
+}
