@@ -59,7 +59,8 @@ final class VirtioAttachment implements AutoCloseable {
             if (high) {
                 interrupt.signal();
             }
-        });
+        }, problem -> Log.warn(name + ": the guest's driver broke the virtio rules, so the device stopped until it is"
+                + " reset: " + problem));
         VirtioAttachment attachment = new VirtioAttachment(device, name, transport, interrupt, onFailure);
         try {
             vm.interruptOnSignal(line, interrupt);

@@ -41,6 +41,7 @@ public final class VirtioMmio implements BusDevice {
     private final VirtioDevice device;
     private final GuestMemory memory;
     private final InterruptLine interrupt;
+    private final Consumer<String> problems;
     private final long offeredFeatures;
     private final QueueSetup[] queues;
 
@@ -70,6 +71,12 @@ public final class VirtioMmio implements BusDevice {
     }
 
     public VirtioMmio(VirtioDevice device, GuestMemory memory, InterruptLine interrupt) {
+        this(device, memory, interrupt, problem -> { });
+    }
+
+    /** {@code problems} hears why the device entered NEEDS_RESET, so the host can say what the guest did wrong. */
+    public VirtioMmio(VirtioDevice device, GuestMemory memory, InterruptLine interrupt, Consumer<String> problems) {
+        this.problems = problems;
         this.device = device;
         this.memory = memory;
         this.interrupt = interrupt;
@@ -236,6 +243,7 @@ public final class VirtioMmio implements BusDevice {
 
     private void needsReset(String why) {
         problem = why;
+        problems.accept(why);
         status |= STATUS_NEEDS_RESET;
         configGeneration++;
         raise(INTERRUPT_CONFIG_CHANGE);

@@ -1,5 +1,6 @@
 package org.minivmm.virtio;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import org.minivmm.memory.GuestMemory;
@@ -75,8 +76,11 @@ public final class Virtqueue {
         int head = Short.toUnsignedInt(memory.readShort(avail + 4 + 2L * (nextAvail % size)));
         nextAvail = (nextAvail + 1) & 0xffff;
         if (eventIdx) {
-            // used_event tells the driver how far we have looked, so it can skip needless kicks
+            // avail_event tells the driver how far we have looked, so it can skip needless kicks
             memory.writeShort(used + 4 + 8L * size, (short) nextAvail);
+            // ...and must be visible before the next read of the avail index, or a driver that read the
+            // old value skips its kick while we miss its buffer: both sides would wait forever.
+            VarHandle.fullFence();
         }
         return walk(head);
     }
@@ -104,8 +108,9 @@ public final class Virtqueue {
                 if (!indirect || inIndirect || (flags & F_NEXT) != 0) {
                     throw new VirtqueueException("indirect descriptor at " + index + " is not allowed here");
                 }
+                // No alignment rule: Linux kmallocs the table (a 48-byte one is only 8-byte aligned).
                 if (length <= 0 || length % DESCRIPTOR_BYTES != 0 || length / DESCRIPTOR_BYTES > MAX_INDIRECT_DESCRIPTORS
-                        || address % DESCRIPTOR_BYTES != 0 || !memory.contains(address, length)) {
+                        || !memory.contains(address, length)) {
                     throw new VirtqueueException(String.format("indirect table 0x%x+0x%x is malformed", address, length));
                 }
                 table = address;
@@ -150,6 +155,9 @@ public final class Virtqueue {
      * the used index crossed the avail ring's used_event, otherwise unless it set NO_INTERRUPT.
      */
     public boolean needsInterrupt() {
+        // The used index written by addUsed must be visible before the driver's used_event or flags are
+        // read (x86 lets a load pass an earlier store); otherwise an interrupt the driver waits for is lost.
+        VarHandle.fullFence();
         boolean needed;
         if (eventIdx) {
             int usedEvent = Short.toUnsignedInt(memory.readShort(avail + 4 + 2L * size));
