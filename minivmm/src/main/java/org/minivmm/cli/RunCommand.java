@@ -94,13 +94,21 @@ final class RunCommand implements Callable<Integer> {
                 + " seconds, the VM is stopped (default: ${DEFAULT-VALUE}).")
     long graceSeconds;
 
-    @Option(names = "--boot-timeline", paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
-            description = "Print when each phase of the run was reached, in ms since minivmm started: to stderr, or as JSON to FILE.")
-    String bootTimeline;
+    @Option(names = "--debug", description = "With IMAGE: show the guest kernel's boot messages on stderr (they are"
+            + " quiet otherwise; each costs VM exits, so boots are slower).")
+    boolean debug;
+
+    @Option(names = "--boot-timeline", description = "Print to stderr when each phase of the run was reached, in ms since"
+            + " minivmm started.")
+    boolean bootTimeline;
+
+    @Option(names = "--boot-timeline-json", paramLabel = "FILE", description = "Write the same as JSON to FILE.")
+    Path bootTimelineJson;
 
     @Option(names = "--cmdline", paramLabel = "STR",
             description = {"Without IMAGE: the kernel command line (default: \"" + VmConfig.DEFAULT_CMDLINE
-                + "\", or with --console virtio \"" + VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE + "\")."})
+                + "\", or with --console virtio \"" + VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE + "\"). With IMAGE: words"
+                + " added to the end of minivmm's own kernel command line, e.g. \"initcall_debug\"."})
     String cmdline;
 
     @Option(names = "--disk", paramLabel = "FILE[,ro]",
@@ -128,15 +136,14 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int code = image != null ? runContainer() : runKernel();
-        if (bootTimeline != null) {
-            TimelineOutput.write(bootTimeline);
+        if (bootTimeline || bootTimelineJson != null) {
+            TimelineOutput.write(bootTimeline, bootTimelineJson);
         }
         return code;
     }
 
     private int runContainer() {
         List<String> kernelOnly = new ArrayList<>();
-        if (cmdline != null) kernelOnly.add("--cmdline");
         if (!disks.isEmpty()) kernelOnly.add("--disk");
         if (!pmems.isEmpty()) kernelOnly.add("--pmem");
         if (rng) kernelOnly.add("--rng");
@@ -153,7 +160,7 @@ final class RunCommand implements Callable<Integer> {
         }
         return ContainerRunner.run(new ContainerOptions(image, command, env, Optional.ofNullable(workdir),
                 Optional.ofNullable(user), tty, hostname, ramBytes, cpus, Optional.ofNullable(kernel), timeout(),
-                Duration.ofSeconds(graceSeconds)));
+                Duration.ofSeconds(graceSeconds), debug, Optional.ofNullable(cmdline)));
     }
 
     private Duration timeout() {

@@ -19,17 +19,23 @@ final class TimelineOutput {
     private TimelineOutput() {
     }
 
-    static void write(String destination) {
+    /** To stderr if {@code text}, and as JSON to {@code json} unless it is null. */
+    static void write(boolean text, Path json) {
         BootTimeline.mark(BootTimeline.Phase.PROCESS_EXIT);
         String origin = System.getenv(LAUNCH_ENVIRONMENT) != null ? "the launcher started" : "the JVM process started";
         List<BootTimeline.Mark> marks = BootTimeline.marks(originMicros());
-        if (destination.equals("-")) {
+        if (text) {
             Log.info("boot timeline, ms since " + origin + ":");
             for (BootTimeline.Mark mark : marks) {
                 Log.info(String.format(Locale.ROOT, "  %-20s %9.1f", mark.phase().label, mark.millis()));
             }
-            return;
         }
+        if (json != null) {
+            writeJson(json, origin, marks);
+        }
+    }
+
+    private static void writeJson(Path destination, String origin, List<BootTimeline.Mark> marks) {
         StringBuilder json = new StringBuilder("{\n  \"origin\": \"" + origin + "\",\n  \"ms\": {");
         for (int i = 0; i < marks.size(); i++) {
             json.append(i == 0 ? "\n" : ",\n").append(String.format(Locale.ROOT, "    \"%s\": %.3f",
@@ -37,7 +43,7 @@ final class TimelineOutput {
         }
         json.append("\n  }\n}\n");
         try {
-            Files.writeString(Path.of(destination), json, StandardCharsets.UTF_8);
+            Files.writeString(destination, json, StandardCharsets.UTF_8);
         } catch (IOException e) {
             Log.error("cannot write the boot timeline to " + destination + ": " + e.getMessage());
         }

@@ -17,10 +17,12 @@ import java.util.Optional;
  * @param kernel the guest kernel; empty: the one the project builds
  * @param timeout stop the container after this long; null: never
  * @param grace how long the app has to exit after a forwarded SIGTERM or SIGINT before the VM is stopped
+ * @param debug whether the guest kernel's boot messages are shown
+ * @param extraKernelArguments added to the end of the kernel command line
  */
 public record ContainerOptions(Path image, List<String> command, List<String> env, Optional<String> workdir,
         Optional<String> user, boolean tty, String hostname, long ramBytes, int cpus, Optional<Path> kernel,
-        Duration timeout, Duration grace) {
+        Duration timeout, Duration grace, boolean debug, Optional<String> extraKernelArguments) {
     public ContainerOptions {
         command = List.copyOf(command);
         env = List.copyOf(env);

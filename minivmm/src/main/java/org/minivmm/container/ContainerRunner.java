@@ -42,7 +42,7 @@ public final class ContainerRunner {
     static final int CONTROL_CONSOLE = 2;
     /** The runtime image is the first pmem region, so /dev/pmem0; the container's image the second. */
     private static final String ROOT_DEVICE = "/dev/pmem1";
-    private static final String CMDLINE = "console=ttyS0 quiet reboot=k panic=-1 root=/dev/pmem0 ro rootfstype=ext4"
+    private static final String CMDLINE = "console=ttyS0 reboot=k panic=-1 root=/dev/pmem0 ro rootfstype=ext4"
             + " rootflags=dax init=" + RuntimeImage.INIT_PATH;
 
     private ContainerRunner() {
@@ -62,7 +62,9 @@ public final class ContainerRunner {
             launchFile = writeLaunchFile(launch);
 
             ContainerSession.Events events = new ContainerSession.Events();
-            VmConfig config = new VmConfig(kernel, options.ramBytes(), options.cpus(), CMDLINE,
+            String cmdline = (options.debug() ? CMDLINE : CMDLINE + " quiet")
+                    + options.extraKernelArguments().map(extra -> " " + extra).orElse("");
+            VmConfig config = new VmConfig(kernel, options.ramBytes(), options.cpus(), cmdline,
                     marking(new FileOutputStream(FileDescriptor.err)), false,
                     List.of(new VmConfig.Disk(launchFile, true)),
                     List.of(new VmConfig.Pmem(runtime.image(), false, false), new VmConfig.Pmem(image.image(), false, false)),

@@ -18,7 +18,7 @@ class ContainerLaunchTest {
 
     private static ContainerOptions options(List<String> command, List<String> env, String workdir, String user, boolean tty) {
         return new ContainerOptions(Path.of("image.aci"), command, env, Optional.ofNullable(workdir), Optional.ofNullable(user),
-                tty, "box", 128L << 20, 1, Optional.empty(), null, Duration.ofSeconds(10));
+                tty, "box", 128L << 20, 1, Optional.empty(), null, Duration.ofSeconds(10), false, Optional.empty());
     }
 
     private static LaunchConfig launch(ContainerOptions options) throws ContainerException {
