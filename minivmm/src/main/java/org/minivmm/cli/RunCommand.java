@@ -60,6 +60,9 @@ final class RunCommand implements Callable<Integer> {
                 + " (default: ${DEFAULT-VALUE})."})
     String console;
 
+    @CommandLine.Mixin
+    NetOption net = new NetOption();
+
     @Override
     public Integer call() {
         boolean virtio = console.equals("virtio");
@@ -70,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
             OutputStream output = stdio ? new FileOutputStream(FileDescriptor.out) : file;
             StopReason reason = VmRunner.run(new VmConfig(kernel, ramBytes, cpus, cmdline != null ? cmdline
                     : virtio ? VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE : VmConfig.DEFAULT_CMDLINE,
-                    output, stdio, disks(), pmems(), rng, virtio), null);
+                    output, stdio, disks(), pmems(), rng, virtio).withNets(net.nets()), null);
             if (reason.kind() != StopReason.Kind.GUEST_EXIT) {
                 Log.info(reason.detail());
             }

@@ -88,7 +88,7 @@ public final class Tap implements NetBackend {
     }
 
     /** Linux's rules for an interface name (dev_valid_name), and no '%', which would let the kernel choose it. */
-    static void checkName(String name) {
+    public static void checkName(String name) {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
         if (bytes.length == 0 || bytes.length >= NetAbi.IFNAMSIZ || name.equals(".") || name.equals("..")
                 || name.chars().anyMatch(c -> c == '/' || c == ':' || c == '%' || Character.isWhitespace(c))) {

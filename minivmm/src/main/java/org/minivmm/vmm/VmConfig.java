@@ -9,10 +9,11 @@ import java.util.List;
  * is set, minivmm's standard input feeds it. {@code disks} become virtio-blk devices in order,
  * {@code pmems} persistent-memory regions in order, and {@code rng} adds a virtio entropy device.
  * With {@code virtioConsole} the console is a virtio-console (hvc0) instead of the UART (ttyS0), whose
- * output then goes nowhere.
+ * output then goes nowhere. {@code nets} become virtio-net devices on TAP interfaces, in order.
  */
 public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream consoleOutput,
-        boolean forwardInput, List<Disk> disks, List<Pmem> pmems, boolean rng, boolean virtioConsole) {
+        boolean forwardInput, List<Disk> disks, List<Pmem> pmems, boolean rng, boolean virtioConsole,
+        List<Net> nets) {
     public static final long DEFAULT_RAM_BYTES = 128L << 20;
     public static final String DEFAULT_CMDLINE = "console=ttyS0 reboot=k panic=1";
     /** The default with a virtio console: Linux then writes to hvc0. */
@@ -27,6 +28,27 @@ public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, Out
      * announced as legacy pmem in the e820 map, or with {@code virtio} as a virtio-pmem device.
      */
     public record Pmem(Path file, boolean readOnly, boolean virtio) {
+    }
+
+    /** A network interface for the guest: a virtio-net device on the host's TAP {@code tapName}, with {@code mac}. */
+    public record Net(String tapName, byte[] mac) {
+        public Net {
+            if (mac.length != 6) {
+                throw new IllegalArgumentException("a MAC address has 6 bytes, not " + mac.length);
+            }
+            mac = mac.clone();
+        }
+    }
+
+    /** A VM with no network. */
+    public VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream consoleOutput, boolean forwardInput,
+            List<Disk> disks, List<Pmem> pmems, boolean rng, boolean virtioConsole) {
+        this(kernel, ramBytes, cpus, cmdline, consoleOutput, forwardInput, disks, pmems, rng, virtioConsole, List.of());
+    }
+
+    /** The same VM with {@code nets} as its network interfaces. */
+    public VmConfig withNets(List<Net> nets) {
+        return new VmConfig(kernel, ramBytes, cpus, cmdline, consoleOutput, forwardInput, disks, pmems, rng, virtioConsole, nets);
     }
 
     /** A VM with no virtio devices. */
