@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on a TAP made there, and the probe guest sends an ARP request through it. On the host side a small
  * C program (compiled here) receives the guest's frame from the TAP with a packet socket and answers
  * it, and the probe must see the answer. All traffic stays in the namespace, which is always deleted.
+ * `minivmm check` does the same in a namespace of its own, where the kernel answers, or says why not.
  */
 class NetIT {
     private static final String TAP = "mvit0";
@@ -107,6 +108,23 @@ class NetIT {
         assertEquals(125, missing.exitCode());
         assertEquals("minivmm: error: there is no TAP interface mvnone0: create it first (ip tuntap add dev mvnone0 mode tap;"
                 + " ip link set mvnone0 up)\n", missing.stderr());
+    }
+
+    @Test
+    void checkTestsTheNetworkInItsOwnNamespaceAndSaysWhyWhenItCannot() throws Exception {
+        TestHost.Finished check = TestHost.run(TestHost.minivmm("check"), "");
+        assertEquals(0, check.exitCode(), check.stdout() + check.stderr());
+        assertTrue(check.stdout().contains("network:      NET-OK: ARP request sent, reply: 192.0.2.1 is at "), check.stdout());
+        TestHost.Finished hostLinks = TestHost.run(List.of("ip", "-o", "link"), "");
+        assertTrue(!hostLinks.stdout().contains("minivmm0"), "check's TAP appeared outside its namespace: " + hostLinks.stdout());
+
+        // Root without the capabilities a namespace and a TAP take (setpriv is in util-linux, on every Debian).
+        List<String> limited = new ArrayList<>(List.of("setpriv", "--bounding-set=-net_admin,-sys_admin", "--"));
+        limited.addAll(TestHost.minivmm("check"));
+        TestHost.Finished withoutCapabilities = TestHost.run(limited, "");
+        assertEquals(0, withoutCapabilities.exitCode(), withoutCapabilities.stdout() + withoutCapabilities.stderr());
+        assertTrue(withoutCapabilities.stdout().contains("network:      not tested: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)"),
+                withoutCapabilities.stdout());
     }
 
     private void inNamespace(String... command) throws IOException, InterruptedException {
