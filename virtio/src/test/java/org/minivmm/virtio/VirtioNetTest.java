@@ -239,12 +239,17 @@ class VirtioNetTest {
         assertFalse(driver.needsReset());
     }
 
-    @Test
-    void aBackendThatFailsIsNoLongerAskedSoNothingSpins() {
+    /** Sets up, posts one receive buffer with no frame waiting: the device holds it and wants frames. */
+    private void holdOneReceiveBuffer() {
         setUp();
         postReceiveBuffer(RX_BUFFER, 2048);
         driver.kick(VirtioNet.RECEIVE_QUEUE);
         assertTrue(net.wantsFrames());
+    }
+
+    @Test
+    void aBackendThatFailsIsNoLongerAskedSoNothingSpins() {
+        holdOneReceiveBuffer();
         backend.broken = true;
         driver.transport.queueNotified(VirtioNet.RECEIVE_QUEUE);
         assertFalse(net.wantsFrames());
@@ -258,10 +263,7 @@ class VirtioNetTest {
 
     @Test
     void resetForgetsTheWaitingBuffer() {
-        setUp();
-        postReceiveBuffer(RX_BUFFER, 2048);
-        driver.kick(VirtioNet.RECEIVE_QUEUE);
-        assertTrue(net.wantsFrames());
+        holdOneReceiveBuffer();
         driver.write(0x070, 0);
         assertFalse(net.wantsFrames(), "after a reset the old ring is not the device's any more");
     }
