@@ -125,6 +125,9 @@ final class RunCommand implements Callable<Integer> {
                 + " or nowhere, or the UART to a file (default: serial)."})
     String console;
 
+    @CommandLine.Mixin
+    NetOption net = new NetOption();
+
     @Override
     public Integer call() {
         int code = image != null ? runContainer() : runKernel();
@@ -191,7 +194,7 @@ final class RunCommand implements Callable<Integer> {
             StopReason reason = VmRunner.run(new VmConfig(kernel, ramBytes, cpus, cmdline != null ? cmdline
                     : virtio ? VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE : VmConfig.DEFAULT_CMDLINE,
                     virtio ? OutputStream.nullOutputStream() : output, stdio, disks(), pmems(), rng,
-                    virtio ? List.of(output) : List.of(), null), timeout);
+                    virtio ? List.of(output) : List.of(), null).withNets(net.nets()), timeout);
             if (reason.kind() != StopReason.Kind.GUEST_EXIT) {
                 Log.info(reason.detail());
             }
