@@ -31,7 +31,8 @@ final class NetOption {
     @Option(names = "--net", paramLabel = "tap=NAME[,mac=MAC]|none", converter = Converter.class,
             description = {"A network interface for the guest (repeatable, in order): a virtio-net device on the existing"
                 + " TAP interface NAME (ip tuntap add dev NAME mode tap), with MAC as its address (default: 02: and five"
-                + " bytes of a hash of NAME). No checksum or segmentation offloads. 'none' (the default): no network."})
+                + " bytes of a hash of NAME). No checksum or segmentation offloads; without IMAGE only. 'none' (the default):"
+                + " no network; a container then has only loopback."})
     List<Choice> choices = List.of();
 
     /** One --net value: an interface, or null for {@code none}. */
