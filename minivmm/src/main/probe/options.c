@@ -69,6 +69,8 @@ static bool *flag_option(const char *word, int length, struct probe_options *opt
 {
 	if (same_text(word, length, "blk-test"))
 		return &options->blk_test;
+	if (same_text(word, length, "net-test"))
+		return &options->net_test;
 	if (same_text(word, length, "blk-into-pmem"))
 		return &options->blk_into_pmem;
 	if (same_text(word, length, "pmem-touch"))

@@ -26,6 +26,7 @@ struct probe_options {
 	u64 blk_bench;		/* blk-bench=N: N sequential and N random 4 KiB reads, timed (bench-blk) */	/* blk-copy-mib=N: read a disk's first N MiB into guest RAM (bench-density) */
 	bool blk_test;
 	bool blk_into_pmem;	/* blk-into-pmem: read a disk's sector 0 into the first e820 pmem region */		/* blk-test: virtio-blk disks are test disks: check the marker, write, flush */
+	bool net_test;		/* net-test: virtio-net devices send an ARP request for 192.0.2.1 and need the reply */
 	enum ending ending;
 };
 

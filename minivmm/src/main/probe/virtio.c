@@ -84,7 +84,7 @@ struct virtio_queue_memory {
 _Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc");
 _Static_assert(offsetof(struct virtio_queue_memory, used) % 4 == 0, "used ring alignment");
 
-static struct virtio_queue_memory queue_memory[VIRTIO_MAX_DEVICES];
+static struct virtio_queue_memory queue_memory[VIRTIO_QUEUE_AREAS];
 
 /* Keeps the compiler from moving memory accesses across it; x86 keeps stores in order. */
 #define compiler_barrier() asm volatile("" ::: "memory")
@@ -123,7 +123,7 @@ const char *virtio_identify(struct virtio_device *device, u64 base, u64 irq)
 	return NULL;
 }
 
-const char *virtio_setup(struct virtio_device *device, int slot, u32 queue)
+const char *virtio_negotiate(struct virtio_device *device, u64 wanted)
 {
 	/* virtio 1.2 §3.1.1; the device may take a moment to finish a reset. */
 	write_register(device, REG_STATUS, 0);
@@ -142,31 +142,52 @@ const char *virtio_setup(struct virtio_device *device, int slot, u32 queue)
 	device->features = high << 32 | low;
 	if (!(device->features & VIRTIO_F_VERSION_1))
 		return "device does not offer VIRTIO_F_VERSION_1";
-	/* VERSION_1 and nothing else: no device-specific feature changes what we send. */
+	/* VERSION_1 and what the caller understands, if offered: nothing else changes what we send. */
+	u64 accepted = VIRTIO_F_VERSION_1 | (wanted & device->features);
 	write_register(device, REG_DRIVER_FEATURES_SEL, 0);
-	write_register(device, REG_DRIVER_FEATURES, 0);
+	write_register(device, REG_DRIVER_FEATURES, (u32)accepted);
 	write_register(device, REG_DRIVER_FEATURES_SEL, 1);
-	write_register(device, REG_DRIVER_FEATURES, (u32)(VIRTIO_F_VERSION_1 >> 32));
+	write_register(device, REG_DRIVER_FEATURES, (u32)(accepted >> 32));
 	write_register(device, REG_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK);
 	if (!(read_register(device, REG_STATUS) & STATUS_FEATURES_OK))
 		return "device refused the features (FEATURES_OK not set)";
+	return NULL;
+}
 
-	device->queue_index = queue;
-	write_register(device, REG_QUEUE_SEL, queue);
+const char *virtio_setup_queue(struct virtio_device *device, struct virtio_queue *queue, u32 index, int slot)
+{
+	if (slot < 0 || slot >= VIRTIO_QUEUE_AREAS)
+		return "more virtio queues than the probe has queue areas for";
+	write_register(device, REG_QUEUE_SEL, index);
 	if (read_register(device, REG_QUEUE_READY) != 0)
 		return "queue ready before set-up";
 	u32 max = read_register(device, REG_QUEUE_NUM_MAX);
 	if (max == 0)
 		return "queue not available (QueueNumMax 0)";
-	device->queue_size = max < QUEUE_SIZE_MAX ? max : QUEUE_SIZE_MAX;
-	device->queue = &queue_memory[slot];
-	write_register(device, REG_QUEUE_NUM, device->queue_size);
-	write_register64(device, REG_QUEUE_DESC_LOW, device->queue->desc);
-	write_register64(device, REG_QUEUE_DRIVER_LOW, &device->queue->avail);
-	write_register64(device, REG_QUEUE_DEVICE_LOW, &device->queue->used);
+	*queue = (struct virtio_queue){
+		.index = index,
+		.size = max < QUEUE_SIZE_MAX ? max : QUEUE_SIZE_MAX,
+		.memory = &queue_memory[slot],
+	};
+	write_register(device, REG_QUEUE_NUM, queue->size);
+	write_register64(device, REG_QUEUE_DESC_LOW, queue->memory->desc);
+	write_register64(device, REG_QUEUE_DRIVER_LOW, &queue->memory->avail);
+	write_register64(device, REG_QUEUE_DEVICE_LOW, &queue->memory->used);
 	write_register(device, REG_QUEUE_READY, 1);
+	return NULL;
+}
 
+void virtio_driver_ok(struct virtio_device *device)
+{
 	write_register(device, REG_STATUS, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK | STATUS_DRIVER_OK);
+}
+
+const char *virtio_setup(struct virtio_device *device, int slot, u32 queue)
+{
+	const char *problem;
+	if ((problem = virtio_negotiate(device, 0)) || (problem = virtio_setup_queue(device, &device->queue, queue, slot)))
+		return problem;
+	virtio_driver_ok(device);
 	return NULL;
 }
 
@@ -194,46 +215,76 @@ static const char *acknowledge_used_buffer_interrupt(const struct virtio_device 
 	return NULL;
 }
 
-const char *virtio_request(struct virtio_device *device, const struct virtio_buffer *chain, int count,
-			   u32 *used_length)
+void virtio_post(struct virtio_queue *queue, u16 first, const struct virtio_buffer *chain, int count)
 {
-	struct virtio_queue_memory *queue = device->queue;
-	if (count < 1 || count > device->queue_size)
-		return "request chain longer than the queue";
-
-	/* One request in flight, so its chain can always start at descriptor 0. */
+	struct virtio_queue_memory *memory = queue->memory;
 	for (int i = 0; i < count; i++) {
+		u16 at = (first + i) % queue->size;
 		bool last = i == count - 1;
-		queue->desc[i] = (struct virtq_desc){
+		memory->desc[at] = (struct virtq_desc){
 			.addr = (u64)(uintptr_t)chain[i].data,
 			.len = chain[i].length,
 			.flags = (chain[i].device_writes ? VIRTQ_DESC_F_WRITE : 0) | (last ? 0 : VIRTQ_DESC_F_NEXT),
-			.next = last ? 0 : i + 1,
+			.next = last ? 0 : (at + 1) % queue->size,
 		};
 	}
-	queue->avail.ring[device->posted % device->queue_size] = 0;
+	memory->avail.ring[queue->posted % queue->size] = first % queue->size;
 	compiler_barrier();	/* the chain and ring entry before the index that publishes them */
-	device->posted++;
-	*(volatile u16 *)&queue->avail.idx = device->posted;
-	compiler_barrier();	/* the index before the notification */
-	write_register(device, REG_QUEUE_NOTIFY, device->queue_index);
+	queue->posted++;
+	*(volatile u16 *)&memory->avail.idx = queue->posted;
+	compiler_barrier();	/* the index before any notification */
+}
 
-	volatile const u16 *used_idx = &queue->used.idx;
+void virtio_notify(const struct virtio_device *device, const struct virtio_queue *queue)
+{
+	write_register(device, REG_QUEUE_NOTIFY, queue->index);
+}
+
+bool virtio_take_used(struct virtio_queue *queue, u32 *head, u32 *length)
+{
+	volatile const u16 *used_idx = &queue->memory->used.idx;
+	if (*used_idx == queue->completed)
+		return false;
+	compiler_barrier();	/* the used entry and the buffers only after the index */
+	*head = queue->memory->used.ring[queue->completed % queue->size].id;
+	*length = queue->memory->used.ring[queue->completed % queue->size].len;
+	queue->completed++;
+	return true;
+}
+
+u32 virtio_acknowledge_interrupts(const struct virtio_device *device)
+{
+	u32 status = read_register(device, REG_INTERRUPT_STATUS);
+	if (status)
+		write_register(device, REG_INTERRUPT_ACK, status);
+	return status;
+}
+
+const char *virtio_request(struct virtio_device *device, const struct virtio_buffer *chain, int count,
+			   u32 *used_length)
+{
+	struct virtio_queue *queue = &device->queue;
+	if (count < 1 || count > queue->size)
+		return "request chain longer than the queue";
+
+	/* One request in flight, so its chain can always start at descriptor 0. */
+	virtio_post(queue, 0, chain, count);
+	virtio_notify(device, queue);
+
+	volatile const u16 *used_idx = &queue->memory->used.idx;
 	u16 used;
 	int polls = 0;
-	while ((used = *used_idx) == device->completed) {
+	while ((used = *used_idx) == queue->completed) {
 		if (++polls == USED_POLLS_MAX)
 			return "timeout waiting for the used ring";
 	}
-	compiler_barrier();	/* the used entry and the buffers only after the index */
-	if (used != (u16)(device->completed + 1)) {
+	if (used != (u16)(queue->completed + 1)) {
 		print("probe: virtio@0x%lx used idx %lu, expected %lu\n", device->base, (u64)used,
-		      (u64)(u16)(device->completed + 1));
+		      (u64)(u16)(queue->completed + 1));
 		return "used idx moved by more than the one request";
 	}
-	u32 head = queue->used.ring[device->completed % device->queue_size].id;
-	*used_length = queue->used.ring[device->completed % device->queue_size].len;
-	device->completed = used;
+	u32 head = UINT32_MAX;
+	virtio_take_used(queue, &head, used_length);
 	if (head != 0)
 		return "used ring names a descriptor that was not posted";
 	return acknowledge_used_buffer_interrupt(device);
@@ -251,4 +302,14 @@ u64 virtio_config_read64(struct virtio_device *device, u32 offset)
 			break;
 	}
 	return high << 32 | low;
+}
+
+u8 virtio_config_read8(const struct virtio_device *device, u32 offset)
+{
+	return *((volatile const u8 *)device->registers + REG_CONFIG + offset);
+}
+
+u16 virtio_config_read16(const struct virtio_device *device, u32 offset)
+{
+	return *(volatile const u16 *)((volatile const u8 *)device->registers + REG_CONFIG + offset);
 }

@@ -6,6 +6,7 @@
 #include "checks.h"
 #include "io.h"
 #include "virtio.h"
+#include "virtio_net.h"
 #include "pmem.h"
 #include "options.h"
 
@@ -34,14 +35,14 @@ struct virtio_blk_header {
 };
 
 /* Device buffers, one set per device slot like the queues; in the bss, so zero until used. */
-static u64 rng_buffers[VIRTIO_MAX_DEVICES][RNG_BYTES / 8];
+static u64 rng_buffers[VIRTIO_QUEUE_AREAS][RNG_BYTES / 8];
 static struct blk_buffers {
 	struct virtio_blk_header header;
 	u8 status;
 	u8 sector0[SECTOR_BYTES];
 	u8 written[SECTOR_BYTES];	/* sector 1 as the probe writes it */
 	u8 read_back[SECTOR_BYTES];	/* sector 1 read again: zero before, so the device must fill it */
-} blk_buffers[VIRTIO_MAX_DEVICES];
+} blk_buffers[VIRTIO_QUEUE_AREAS];
 
 static bool starts_with(const u8 *bytes, const char *text)
 {
@@ -271,7 +272,7 @@ static const char *check_block(struct virtio_device *device, int slot, const str
 	u8 status;
 	const char *problem;
 
-	if (device->queue_size < 3)
+	if (device->queue.size < 3)
 		return "virtio-blk queue too small for a 3-buffer request";
 	const struct probe_options *options = &context->options;
 	bool blk_test = options->blk_test;
@@ -404,6 +405,7 @@ static const char *device_name(u32 id)
 {
 	switch (id) {
 	case 0: return "no device";
+	case VIRTIO_ID_NET: return "network";
 	case VIRTIO_ID_BLOCK: return "block";
 	case VIRTIO_ID_ENTROPY: return "entropy";
 	case VIRTIO_ID_CONSOLE: return "console";
@@ -420,25 +422,29 @@ static const char *check_device(u64 base, u64 irq, int *slots, const struct prob
 	if (problem)
 		return problem;
 	if (device.id != VIRTIO_ID_ENTROPY && device.id != VIRTIO_ID_BLOCK && device.id != VIRTIO_ID_PMEM
-	    && device.id != VIRTIO_ID_CONSOLE) {
+	    && device.id != VIRTIO_ID_CONSOLE && device.id != VIRTIO_ID_NET) {
 		print("probe: virtio@0x%lx irq %lu: device %lu (%s), skipped\n", base, irq, (u64)device.id,
 		      device_name(device.id));
 		return NULL;
 	}
-	if (*slots == VIRTIO_MAX_DEVICES)
-		return "more virtio devices than the probe has queue areas for (4)";
-	int slot = (*slots)++;
+	int areas = device.id == VIRTIO_ID_NET ? NET_QUEUE_AREAS : 1;
+	if (*slots + areas > VIRTIO_QUEUE_AREAS)
+		return "more virtio queues than the probe has queue areas for (6)";
+	int slot = *slots;
+	*slots += areas;
+	if (device.id == VIRTIO_ID_NET)
+		return check_net(&device, slot, &context->options);
 	/* The console's queue 0 receives; the probe only sends, on queue 1 (transmitq). */
 	if ((problem = virtio_setup(&device, slot, device.id == VIRTIO_ID_CONSOLE ? 1 : 0)))
 		return problem;
 	print("probe: virtio@0x%lx irq %lu: device %lu (%s), features 0x%lx, queue size %lu\n", base, irq,
-	      (u64)device.id, device_name(device.id), device.features, (u64)device.queue_size);
+	      (u64)device.id, device_name(device.id), device.features, (u64)device.queue.size);
 	problem = device.id == VIRTIO_ID_BLOCK ? check_block(&device, slot, context)
 		: device.id == VIRTIO_ID_PMEM ? check_pmem_device(&device, slot)
 		: device.id == VIRTIO_ID_CONSOLE ? check_console(&device) : check_entropy(&device, slot);
 	if (!problem)
 		print("probe: virtio@0x%lx used-buffer interrupt seen and acknowledged after each of %lu requests\n",
-		      base, (u64)device.completed);
+		      base, (u64)device.queue.completed);
 	return problem;
 }
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Checks that this host can run minivmm: /dev/kvm, what kind of KVM it is, the capabilities minivmm needs,"
-            + " and a boot of the built-in probe guest. Exits 0 only if the probe passes."})
+            + " and a boot of the built-in probe guest, with a network interface when run as root. Exits 0 only if the probe passes."})
 final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object, for scripts.")
     boolean json;
@@ -26,7 +26,7 @@ final class CheckCommand implements Callable<Integer> {
         String probeProblem = null;
         if (host.kvmUsable()) {
             try {
-                probe = ProbeGuest.bootWithDevices(ProbeGuest.file(), "exit=0 ram-mib=" + (ProbeGuest.RAM_BYTES >> 20));
+                probe = ProbeGuest.bootForCheck(ProbeGuest.file(), "exit=0 ram-mib=" + (ProbeGuest.RAM_BYTES >> 20));
             } catch (VmRunner.SetupFailure | IOException e) {
                 probeProblem = e.getMessage();
             }

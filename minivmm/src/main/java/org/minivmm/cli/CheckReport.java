@@ -30,6 +30,7 @@ record CheckReport(HostCheck host, ProbeGuest.Result probe, String probeProblem)
             }
             out.append("probe guest:  ").append(probe.verdict()).append(" (").append(probe.stopReason().detail())
                     .append(", ").append(probe.millis()).append(" ms)").append('\n');
+            out.append("network:      ").append(probe.networkVerdict()).append('\n');
         }
         out.append("result:       ").append(passed() ? "OK: this host can run minivmm's VMs" : "FAILED").append('\n');
         if (passed() && !host.kind().runsLinux()) {
@@ -46,6 +47,8 @@ record CheckReport(HostCheck host, ProbeGuest.Result probe, String probeProblem)
                 ? "{\"booted\":false,\"problem\":" + quote(probeProblem) + "}"
                 : "{\"booted\":true,\"passed\":" + probe.passed() + ",\"verdict\":" + quote(probe.verdict())
                         + ",\"stop\":" + quote(probe.stopReason().detail()) + ",\"millis\":" + probe.millis()
+                        + ",\"network\":{\"tested\":" + (probe.noNetworkReason() == null)
+                        + ",\"verdict\":" + quote(probe.networkVerdict()) + "}"
                         + ",\"report\":" + probe.report().stream().map(CheckReport::quote).collect(Collectors.joining(",", "[", "]")) + "}";
         return "{\"ok\":" + passed()
                 + ",\"kvm\":{\"device\":\"/dev/kvm\",\"present\":" + host.kvmPresent() + ",\"usable\":" + host.kvmUsable()

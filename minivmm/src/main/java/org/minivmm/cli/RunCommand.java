@@ -81,10 +81,6 @@ final class RunCommand implements Callable<Integer> {
             description = "The container's hostname (default: ${DEFAULT-VALUE}).")
     String hostname;
 
-    @Option(names = "--net", paramLabel = "none", defaultValue = "none",
-            description = "The container's network: 'none', only loopback (default: ${DEFAULT-VALUE}).")
-    String net;
-
     @Option(names = "--timeout", paramLabel = "SECONDS",
             description = "Stop the VM after this many seconds (exit code 124 with IMAGE, 125 without).")
     Long timeoutSeconds;
@@ -133,6 +129,9 @@ final class RunCommand implements Callable<Integer> {
                 + " or nowhere, or the UART to a file (default: serial)."})
     String console;
 
+    @CommandLine.Mixin
+    NetOption net = new NetOption();
+
     @Override
     public Integer call() {
         int code = image != null ? runContainer() : runKernel();
@@ -152,8 +151,9 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join(", ", kernelOnly)
                     + " only apply when booting a kernel without IMAGE");
         }
-        if (!net.equals("none")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--net takes 'none', not '" + net + "'");
+        if (!net.nets().isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--net tap=... only applies when booting a kernel without IMAGE; a container has only loopback (--net none)");
         }
         if (graceSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--grace must not be negative");
@@ -198,7 +198,7 @@ final class RunCommand implements Callable<Integer> {
             StopReason reason = VmRunner.run(new VmConfig(kernel, ramBytes, cpus, cmdline != null ? cmdline
                     : virtio ? VmConfig.DEFAULT_VIRTIO_CONSOLE_CMDLINE : VmConfig.DEFAULT_CMDLINE,
                     virtio ? OutputStream.nullOutputStream() : output, stdio, disks(), pmems(), rng,
-                    virtio ? List.of(output) : List.of(), null), timeout);
+                    virtio ? List.of(output) : List.of(), null).withNets(net.nets()), timeout);
             if (reason.kind() != StopReason.Kind.GUEST_EXIT) {
                 Log.info(reason.detail());
             }

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 public final class Host {
     public static final int O_RDWR = 02;
     public static final int O_RDONLY = 0;
+    public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;

@@ -39,6 +39,8 @@ public final class LibC {
     private static final Binding READ = bind("read", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
     private static final Binding WRITE = bind("write", Type.SLONG, Type.SINT, Type.POINTER, Type.ULONG);
     private static final Binding POLL = bind("poll", Type.SINT, Type.POINTER, Type.ULONG, Type.SINT);
+    private static final Binding SOCKET = bind("socket", Type.SINT, Type.SINT, Type.SINT, Type.SINT);
+    private static final Binding UNSHARE = bind("unshare", Type.SINT, Type.SINT);
 
     /** A resolved libc function and the signature to call it with; errno is saved after each call. */
     private record Binding(long address, CallContext context) {
@@ -124,6 +126,15 @@ public final class LibC {
     /** poll(2) over {@code count} struct pollfd entries (8 bytes each: fd, events, revents) in {@code fds}. */
     public static int poll(ByteBuffer fds, int count, int timeoutMillis) {
         return (int) INVOKER.invokeN3(POLL.context(), POLL.address(), address(fds), count, timeoutMillis);
+    }
+
+    public static int socket(int domain, int type, int protocol) {
+        return (int) INVOKER.invokeN3(SOCKET.context(), SOCKET.address(), domain, type, protocol);
+    }
+
+    /** unshare(2): for the calling thread only, as the namespaces it takes (network) are per thread. */
+    public static int unshare(int flags) {
+        return (int) INVOKER.invokeN1(UNSHARE.context(), UNSHARE.address(), flags);
     }
 
     public static String strerror(int errno) {

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.minivmm.boot.KernelCommandLine;
 import org.minivmm.boot.MemoryLayout;
@@ -20,6 +21,8 @@ import org.minivmm.virtio.VirtioMmio;
  * One virtio device plugged into a VM: its MMIO window and interrupt line, the command-line entry by
  * which Linux finds it (no ACPI, no device tree), an ioeventfd per queue so kicks reach the device
  * without a trip through a vCPU thread, an irqfd for its interrupts, and the device's own I/O thread.
+ * That thread also watches the device's host inputs (a TAP's descriptor), so a device that gets work
+ * from the host side needs no second thread.
  */
 final class VirtioAttachment implements AutoCloseable {
     /** Windows sit 4 KiB apart from DEVICE_MMIO_START; slot i gets the i-th free ISA line in the MP table. */
@@ -32,13 +35,25 @@ final class VirtioAttachment implements AutoCloseable {
     private final EventFd interrupt;
     private final EventFd stop = new EventFd();
     private final List<EventFd> queueKicks = new ArrayList<>();
+    private final List<HostInput> inputs;
     private final Thread thread;
 
+    /**
+     * A host file descriptor that brings the device work: while {@code wanted} says so (and the device is
+     * not in NEEDS_RESET), the I/O thread waits for it to become readable and then has {@code queue}
+     * served. {@code wanted} lets a device stop the watch when it could not take the work anyway, such as
+     * a network device with no receive buffer: the input then waits on the host side, and a readable
+     * descriptor that nobody drains does not make the thread spin.
+     */
+    record HostInput(int fd, BooleanSupplier wanted, int queue) {
+    }
+
     private VirtioAttachment(VirtioDevice device, String name, VirtioMmio transport, EventFd interrupt,
-            Consumer<StopReason> onFailure) {
+            List<HostInput> inputs, Consumer<StopReason> onFailure) {
         this.device = device;
         this.transport = transport;
         this.interrupt = interrupt;
+        this.inputs = List.copyOf(inputs);
         for (int i = 0; i < device.queueMaxSizes().size(); i++) {
             queueKicks.add(new EventFd());
         }
@@ -46,8 +61,8 @@ final class VirtioAttachment implements AutoCloseable {
         thread.setDaemon(true);
     }
 
-    static VirtioAttachment attach(int slot, String name, VirtioDevice device, KvmVm vm, GuestMemory memory, Bus mmio,
-            KernelCommandLine cmdline, Consumer<StopReason> onFailure) {
+    static VirtioAttachment attach(int slot, String name, VirtioDevice device, List<HostInput> inputs, KvmVm vm,
+            GuestMemory memory, Bus mmio, KernelCommandLine cmdline, Consumer<StopReason> onFailure) {
         if (slot >= INTERRUPT_LINES.length) {
             throw new IllegalArgumentException("at most " + INTERRUPT_LINES.length + " virtio devices fit; " + name + " is one too many");
         }
@@ -61,7 +76,7 @@ final class VirtioAttachment implements AutoCloseable {
             }
         }, problem -> Log.warn(name + ": the guest's driver broke the virtio rules, so the device stopped until it is"
                 + " reset: " + problem));
-        VirtioAttachment attachment = new VirtioAttachment(device, name, transport, interrupt, onFailure);
+        VirtioAttachment attachment = new VirtioAttachment(device, name, transport, interrupt, inputs, onFailure);
         try {
             vm.interruptOnSignal(line, interrupt);
             for (int queue = 0; queue < attachment.queueKicks.size(); queue++) {
@@ -89,28 +104,44 @@ final class VirtioAttachment implements AutoCloseable {
         }
     }
 
-    /** Waits for kicks on any queue and serves them; a failure of the host side stops the VM. */
+    /**
+     * Waits for kicks on any queue and for the wanted host inputs, and serves them; a failure of the host
+     * side stops the VM. The poll entries: the queue kicks, the stop eventfd, then the host inputs.
+     */
     private void serve(VirtioMmio transport, String name, Consumer<StopReason> onFailure) {
-        int watched = queueKicks.size() + 1;
+        int stopEntry = queueKicks.size();
+        int watched = stopEntry + 1 + inputs.size();
         ByteBuffer pollfds = ByteBuffer.allocateDirect(8 * watched).order(ByteOrder.nativeOrder());
         for (int i = 0; i < watched; i++) {
-            pollfds.putInt(8 * i, i < queueKicks.size() ? queueKicks.get(i).fd() : stop.fd());
+            pollfds.putInt(8 * i, i < stopEntry ? queueKicks.get(i).fd() : stop.fd());
             pollfds.putShort(8 * i + 4, (short) POLLIN);
         }
         try {
             while (true) {
+                for (int i = 0; i < inputs.size(); i++) {
+                    HostInput input = inputs.get(i);
+                    // poll skips negative descriptors: an input nobody wants now is not watched
+                    boolean wanted = transport.problem() == null && input.wanted().getAsBoolean();
+                    pollfds.putInt(8 * (stopEntry + 1 + i), wanted ? input.fd() : -1);
+                }
                 if (LibC.poll(pollfds, watched, -1) < 0) {
                     if (LibC.errno() == Host.EINTR) {
                         continue;
                     }
                     throw Host.failure("poll in " + name);
                 }
-                if ((pollfds.getShort(8 * queueKicks.size() + 6) & POLLIN) != 0) {
+                if ((pollfds.getShort(8 * stopEntry + 6) & POLLIN) != 0) {
                     return;
                 }
                 for (int queue = 0; queue < queueKicks.size(); queue++) {
                     if ((pollfds.getShort(8 * queue + 6) & POLLIN) != 0 && queueKicks.get(queue).consume() > 0) {
                         transport.queueNotified(queue);
+                    }
+                }
+                for (int i = 0; i < inputs.size(); i++) {
+                    // readable, or an error or hang-up, which the device finds out about when it reads
+                    if (pollfds.getShort(8 * (stopEntry + 1 + i) + 6) != 0) {
+                        transport.queueNotified(inputs.get(i).queue());
                     }
                 }
             }

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.minivmm.boot.BootParams;
 import org.minivmm.boot.CpuidFixups;
 import org.minivmm.boot.CpuidFixups.CpuidEntry;
@@ -27,6 +29,7 @@ import org.minivmm.devices.ExitPort;
 import org.minivmm.devices.I8042;
 import org.minivmm.devices.InitEventPort;
 import org.minivmm.devices.Serial8250;
+import org.minivmm.host.Tap;
 import org.minivmm.kvm.Kvm;
 import org.minivmm.kvm.KvmVcpu;
 import org.minivmm.kvm.KvmVm;
@@ -34,6 +37,7 @@ import org.minivmm.memory.GuestMemory;
 import org.minivmm.virtio.VirtioDevice;
 import org.minivmm.virtio.block.VirtioBlock;
 import org.minivmm.virtio.console.VirtioConsole;
+import org.minivmm.virtio.net.VirtioNet;
 import org.minivmm.virtio.rng.VirtioRng;
 
 /** Wires a VM from a {@link VmConfig}: KVM, RAM, the kernel mapped in place, boot structures, devices, vCPUs. */
@@ -119,7 +123,7 @@ public final class VmBuilder {
 
     /**
      * The consoles first (so they are hvc0, hvc1... and the first devices), then disks in the order given,
-     * virtio-pmem regions, and the entropy device; each appends its virtio_mmio.device= entry.
+     * virtio-pmem regions, network interfaces, and the entropy device; each appends its virtio_mmio.device= entry.
      */
     private static List<VirtioAttachment> attachVirtioDevices(VmConfig config, List<VirtioConsole> consoles, List<PmemImage> images,
             List<PmemPlacement.Region> regions, Vm vm, KvmVm kvmVm, GuestMemory memory, Bus mmio, KernelCommandLine cmdline,
@@ -142,14 +146,23 @@ public final class VmBuilder {
                 names.add("virtio-pmem " + images.get(i).file().getFileName());
             }
         }
+        Map<VirtioDevice, List<VirtioAttachment.HostInput>> hostInputs = new HashMap<>();
+        for (VmConfig.Net net : config.nets()) {
+            Tap tap = Tap.open(net.tapName(), Log::warn);
+            VirtioNet device = new VirtioNet(tap, net.mac()); // closes the TAP when it is closed
+            opened.add(device);
+            devices.add(device);
+            names.add("virtio-net " + net.tapName());
+            hostInputs.put(device, List.of(new VirtioAttachment.HostInput(tap.fd(), device::wantsFrames, VirtioNet.RECEIVE_QUEUE)));
+        }
         if (config.rng()) {
             devices.add(new VirtioRng(VmBuilder::openUrandom));
             names.add("virtio-rng");
         }
         List<VirtioAttachment> attachments = new ArrayList<>();
         for (int slot = 0; slot < devices.size(); slot++) {
-            VirtioAttachment attachment = VirtioAttachment.attach(slot, names.get(slot), devices.get(slot), kvmVm, memory,
-                    mmio, cmdline, vm::stop);
+            VirtioAttachment attachment = VirtioAttachment.attach(slot, names.get(slot), devices.get(slot),
+                    hostInputs.getOrDefault(devices.get(slot), List.of()), kvmVm, memory, mmio, cmdline, vm::stop);
             opened.remove(devices.get(slot));
             opened.add(attachment);
             vm.addDevice(attachment);

@@ -11,11 +11,12 @@ import java.util.function.IntConsumer;
  * {@code forwardInput} is set, minivmm's standard input feeds the first virtio console, or the UART if there
  * is none. {@code disks} become virtio-blk devices in order, {@code pmems} persistent-memory regions in
  * order, and {@code rng} adds a virtio entropy device. {@code initEvents} (null: none) hears the
- * milestones a guest init reports on the event port.
+ * milestones a guest init reports on the event port. {@code nets} become virtio-net devices on TAP
+ * interfaces, in order.
  */
 public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream serialOutput,
         boolean forwardInput, List<Disk> disks, List<Pmem> pmems, boolean rng, List<OutputStream> virtioConsoles,
-        IntConsumer initEvents) {
+        IntConsumer initEvents, List<Net> nets) {
     public static final long DEFAULT_RAM_BYTES = 128L << 20;
     public static final String DEFAULT_CMDLINE = "console=ttyS0 reboot=k panic=1";
     /** The default with a virtio console: Linux then writes to hvc0. */
@@ -30,6 +31,28 @@ public record VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, Out
      * announced as legacy pmem in the e820 map, or with {@code virtio} as a virtio-pmem device.
      */
     public record Pmem(Path file, boolean readOnly, boolean virtio) {
+    }
+
+    /** A network interface for the guest: a virtio-net device on the host's TAP {@code tapName}, with {@code mac}. */
+    public record Net(String tapName, byte[] mac) {
+        public Net {
+            if (mac.length != 6) {
+                throw new IllegalArgumentException("a MAC address has 6 bytes, not " + mac.length);
+            }
+            mac = mac.clone();
+        }
+    }
+
+    /** A VM with no network. */
+    public VmConfig(Path kernel, long ramBytes, int cpus, String cmdline, OutputStream serialOutput, boolean forwardInput,
+            List<Disk> disks, List<Pmem> pmems, boolean rng, List<OutputStream> virtioConsoles, IntConsumer initEvents) {
+        this(kernel, ramBytes, cpus, cmdline, serialOutput, forwardInput, disks, pmems, rng, virtioConsoles, initEvents, List.of());
+    }
+
+    /** The same VM with {@code nets} as its network interfaces. */
+    public VmConfig withNets(List<Net> nets) {
+        return new VmConfig(kernel, ramBytes, cpus, cmdline, serialOutput, forwardInput, disks, pmems, rng, virtioConsoles,
+                initEvents, nets);
     }
 
     /** A VM with no virtio devices. */

@@ -16,6 +16,8 @@ class LibCTest {
     private static final int EBADF = 9;
     private static final int ENOENT = 2;
     private static final int ENOTTY = 25;
+    private static final int EINVAL = 22;
+    private static final int EAFNOSUPPORT = 97;
     private static final long FIONREAD = 0x541B;
 
     @Test
@@ -122,6 +124,22 @@ class LibCTest {
         assertEquals("abc", Files.readString(file));
         assertEquals(-1, LibC.read(-1, bytes, 3));
         assertEquals(EBADF, LibC.errno());
+    }
+
+    @Test
+    void socketGivesADescriptorOrTheFamilysError() {
+        int fd = LibC.socket(NetAbi.AF_INET, NetAbi.SOCK_DGRAM | NetAbi.SOCK_CLOEXEC, 0);
+        assertTrue(fd >= 0, "an IPv4 datagram socket");
+        assertEquals(0, LibC.close(fd));
+        assertEquals(-1, LibC.socket(-1, NetAbi.SOCK_DGRAM, 0));
+        assertEquals(EAFNOSUPPORT, LibC.errno());
+    }
+
+    @Test
+    void unshareWithNoFlagsIsANoOpAndUnknownFlagsAreRefused() {
+        assertEquals(0, LibC.unshare(0), "no namespace asked for: nothing changes, no privilege needed");
+        assertEquals(-1, LibC.unshare(1), "bit 0 is no namespace (CSIGNAL), so the flag reaches the kernel intact");
+        assertEquals(EINVAL, LibC.errno());
     }
 
     @Test

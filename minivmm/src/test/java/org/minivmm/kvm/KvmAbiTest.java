@@ -3,19 +3,15 @@ package org.minivmm.kvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.minivmm.abi.CHeaderValues;
 
 /**
  * Compiles a C program against the host's {@code <linux/kvm.h>} that prints each ioctl number, struct
@@ -82,8 +78,8 @@ class KvmAbiTest {
 
     @Test
     void everyConstantMatchesTheKernelHeader(@TempDir Path work) throws Exception {
-        Map<String, Long> fromC = compileAndRun(work);
-        Map<String, Long> fromJava = javaConstants();
+        Map<String, Long> fromC = CHeaderValues.compute(work, List.of("linux/kvm.h"), C_EXPRESSIONS);
+        Map<String, Long> fromJava = CHeaderValues.javaConstants(KvmAbi.class);
         for (Map.Entry<String, String> expected : C_EXPRESSIONS.entrySet()) {
             assertEquals(fromC.get(expected.getKey()), fromJava.get(expected.getKey()),
                     () -> "KvmAbi." + expected.getKey() + " differs from " + expected.getValue());
@@ -92,45 +88,9 @@ class KvmAbiTest {
 
     @Test
     void noConstantEscapesTheComparison() throws IllegalAccessException {
-        Set<String> unchecked = new TreeSet<>(javaConstants().keySet());
+        Set<String> unchecked = new TreeSet<>(CHeaderValues.javaConstants(KvmAbi.class).keySet());
         unchecked.removeAll(C_EXPRESSIONS.keySet());
         unchecked.removeAll(NOT_IN_UAPI.keySet());
         assertTrue(unchecked.isEmpty(), "KvmAbi constants with no C counterpart in this test: " + unchecked);
-    }
-
-    private static Map<String, Long> javaConstants() throws IllegalAccessException {
-        Map<String, Long> constants = new HashMap<>();
-        for (Field field : KvmAbi.class.getDeclaredFields()) {
-            int modifiers = field.getModifiers();
-            if (Modifier.isStatic(modifiers) && Modifier.isFinal(modifiers) && !Modifier.isPrivate(modifiers)) {
-                field.setAccessible(true);
-                constants.put(field.getName(), ((Number) field.get(null)).longValue());
-            }
-        }
-        return constants;
-    }
-
-    private static Map<String, Long> compileAndRun(Path work) throws IOException, InterruptedException {
-        StringBuilder source = new StringBuilder("#include <stddef.h>\n#include <stdio.h>\n#include <linux/kvm.h>\nint main(void) {\n");
-        C_EXPRESSIONS.forEach((name, expression) ->
-                source.append("  printf(\"%s %llu\\n\", \"").append(name).append("\", (unsigned long long)(").append(expression).append("));\n"));
-        source.append("  return 0;\n}\n");
-        Path c = work.resolve("abi.c");
-        Path binary = work.resolve("abi");
-        Files.writeString(c, source);
-        run(work, "gcc", "-o", binary.toString(), c.toString());
-        Map<String, Long> values = new HashMap<>();
-        for (String line : run(work, binary.toString()).split("\n")) {
-            String[] parts = line.split(" ");
-            values.put(parts[0], Long.parseUnsignedLong(parts[1]));
-        }
-        return values;
-    }
-
-    private static String run(Path directory, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), () -> String.join(" ", command) + " failed:\n" + output);
-        return output;
     }
 }
