@@ -42,7 +42,8 @@ static const struct {
 
 bool mount_boot_dev(void)
 {
-	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0) {
+	/* EBUSY: the kernel mounted it already (CONFIG_DEVTMPFS_MOUNT), as minivmm's kernel does. */
+	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0 && errno != EBUSY) {
 		print_error("cannot mount devtmpfs on /dev: %s", strerror(errno));
 		return false;
 	}

@@ -25,9 +25,8 @@ import org.minivmm.dax.ImageRuleException;
 import org.minivmm.dax.PmemImage;
 import org.minivmm.dax.PmemPlacement;
 import org.minivmm.dax.VirtioPmem;
-import org.minivmm.devices.ExitPort;
+import org.minivmm.devices.BytePort;
 import org.minivmm.devices.I8042;
-import org.minivmm.devices.InitEventPort;
 import org.minivmm.devices.Serial8250;
 import org.minivmm.host.Tap;
 import org.minivmm.kvm.Kvm;
@@ -89,9 +88,9 @@ public final class VmBuilder {
             Serial8250 serial = new Serial8250(config.serialOutput(), high -> kvmVm.setIrqLine(Serial8250.COM1_IRQ, high));
             pio.register(Serial8250.COM1_BASE, Serial8250.REGISTERS, "serial ttyS0", serial);
             pio.register(I8042.BASE, I8042.SIZE, "i8042", new I8042(() -> vm.stop(StopReason.guestReset("the guest reset the machine (i8042)"))));
-            pio.register(ExitPort.PORT, ExitPort.SIZE, "exit port", new ExitPort(status -> vm.stop(StopReason.guestExit(status))));
+            pio.register(BytePort.EXIT, BytePort.SIZE, "exit port", new BytePort(status -> vm.stop(StopReason.guestExit(status))));
             if (config.initEvents() != null) {
-                pio.register(InitEventPort.PORT, InitEventPort.SIZE, "init event port", new InitEventPort(config.initEvents()));
+                pio.register(BytePort.INIT_EVENTS, BytePort.SIZE, "init event port", new BytePort(config.initEvents()));
             }
             List<VirtioConsole> consoles = config.virtioConsoles().stream().map(VirtioConsole::new).toList();
             List<GuestMemory.Region> deviceMemory = new ArrayList<>(ram.memory().regions());

@@ -22,12 +22,12 @@ class SmallDevicesTest {
     }
 
     @Test
-    void theExitPortPassesTheStatusUnsigned() {
+    void aBytePortPassesEachByteUnsigned() {
         List<Integer> statuses = new ArrayList<>();
-        ExitPort port = new ExitPort(statuses::add);
+        BytePort port = new BytePort(statuses::add);
         port.write(0, new byte[] {7});
         port.write(0, new byte[] {(byte) 200});
-        port.write(0, new byte[] {3, 1, 0, 0}); // a 4-byte write: the low byte is the status
+        port.write(0, new byte[] {3, 1, 0, 0}); // a 4-byte write: the low byte counts
         assertEquals(List.of(7, 200, 3), statuses);
     }
 }
