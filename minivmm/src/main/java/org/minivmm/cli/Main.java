@@ -34,9 +34,7 @@ public final class Main implements Runnable {
         // Booting a VM is the hot path: picocli reflects every command it is given, and the whole tree
         // cost about 27 ms of start-up, so 'run' gets a model of itself alone (same name, help and errors).
         boolean run = args.length > 0 && args[0].equals("run");
-        // After IMAGE, every word is the container's command, options included ('minivmm run IMAGE ls -l').
-        CommandLine commandLine = run ? new CommandLine(new RunCommand()).setCommandName("minivmm run").setStopAtPositional(true)
-                : new CommandLine(new Main());
+        CommandLine commandLine = run ? runCommandLine(new RunCommand()) : new CommandLine(new Main());
         String[] commandArguments = run ? Arrays.copyOfRange(args, 1, args.length) : args;
         commandLine.setParameterExceptionHandler((error, arguments) -> {
             CommandLine command = error.getCommandLine();
@@ -52,6 +50,11 @@ public final class Main implements Runnable {
             return ExitCodes.VMM_FAILURE;
         });
         return commandLine.execute(commandArguments);
+    }
+
+    /** After IMAGE, every word is the container's command, options included ('minivmm run IMAGE ls -l'). */
+    static CommandLine runCommandLine(RunCommand run) {
+        return new CommandLine(run).setCommandName("minivmm run").setStopAtPositional(true);
     }
 
     @Override

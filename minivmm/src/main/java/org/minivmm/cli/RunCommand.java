@@ -158,9 +158,14 @@ final class RunCommand implements Callable<Integer> {
         if (graceSeconds < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--grace must not be negative");
         }
-        return ContainerRunner.run(new ContainerOptions(image, command, env, Optional.ofNullable(workdir),
+        return ContainerRunner.run(new ContainerOptions(image, containerCommand(), env, Optional.ofNullable(workdir),
                 Optional.ofNullable(user), tty, hostname, ramBytes, cpus, Optional.ofNullable(kernel), timeout(),
                 Duration.ofSeconds(graceSeconds), debug, Optional.ofNullable(cmdline)));
+    }
+
+    /** The words after IMAGE, without a "--" before them: picocli keeps it once positionals have begun. */
+    List<String> containerCommand() {
+        return !command.isEmpty() && command.get(0).equals("--") ? command.subList(1, command.size()) : command;
     }
 
     private Duration timeout() {

@@ -35,6 +35,17 @@ class CliPiecesTest {
     }
 
     @Test
+    void wordsAfterTheImageAreTheCommandWithOrWithoutADoubleDash() {
+        for (String[] args : new String[][] {{"--mem", "64M", "img", "ls", "-l", "--env"}, {"--mem", "64M", "img", "--", "ls", "-l", "--env"}}) {
+            RunCommand run = new RunCommand();
+            Main.runCommandLine(run).parseArgs(args);
+            assertEquals(java.nio.file.Path.of("img"), run.image);
+            assertEquals(java.util.List.of("ls", "-l", "--env"), run.containerCommand(), String.join(" ", args));
+            assertEquals(64L << 20, run.ramBytes);
+        }
+    }
+
+    @Test
     void jsonStringsAreEscaped() {
         assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", CheckReport.quote("a\"b\\c\nd\u0001"));
         assertEquals("null", CheckReport.quote(null));
