@@ -96,6 +96,8 @@ public final class Vm implements AutoCloseable {
     /** Asks the VM to stop; callable from any thread, including a vCPU's. Later requests are ignored. */
     public void stop(StopReason reason) {
         stopReason.complete(reason);
+        // At once, not when run() wakes: a vCPU that just wrote the exit port must not run the guest on.
+        runners.forEach(VcpuRunner::kick);
     }
 
     /** Device threads stop first: they touch guest memory, which goes away with the RAM. */

@@ -36,7 +36,7 @@ class ExecuteInPlaceIT {
     static final class OnDisk implements TempDirFactory {
         @Override
         public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext extension) throws IOException {
-            return Files.createTempDirectory(Files.createDirectories(Path.of("target")), "execute-in-place");
+            return Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "execute-in-place");
         }
     }
 
