@@ -55,7 +55,7 @@ public final class ContainerRunner {
             refuseSoftwareKvm();
             Path kernel = GuestKernel.locate(options.kernel());
             ImageStore store = ImageStore.defaultStore();
-            ProgressListener progress = new SlowStepProgress();
+            ProgressListener progress = new BuildProgress();
             BuiltImage runtime = RuntimeImage.build(store, progress);
             BuiltImage image = ImageBuilder.build(options.image(), store, BuildOptions.DEFAULT, progress);
             LaunchConfig launch = ContainerLaunch.configFor(image.app(), options, ROOT_DEVICE, stdio(options.tty()));
@@ -170,25 +170,30 @@ public final class ContainerRunner {
     }
 
     /**
-     * Image progress only for builds that take a while: a run whose images are already in the store
-     * prints nothing of them, as a container runtime with the image pulled does.
+     * Image progress only when an image is really built: a run whose images are already in the store
+     * prints nothing of them, as a container runtime with the image pulled does. The first step
+     * ("reading ...") waits until it is clear which it is.
      */
-    private static final class SlowStepProgress implements ProgressListener {
-        private static final long QUIET_NANOS = 500_000_000L;
-        private final long start = System.nanoTime();
+    private static final class BuildProgress implements ProgressListener {
         private String held;
+        private boolean building;
 
         @Override
         public void step(String message) {
-            if (System.nanoTime() - start < QUIET_NANOS) {
+            if (!building && held == null) {
                 held = message;
                 return;
             }
-            if (held != null) {
+            if (!building) {
+                building = true;
                 Log.info(held);
-                held = null;
             }
             Log.info(message);
+        }
+
+        @Override
+        public void alreadyBuilt(Path image) {
+            held = null;
         }
 
         @Override

@@ -1,6 +1,7 @@
 package org.minivmm.vmm;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -57,10 +58,15 @@ public final class Vm implements AutoCloseable {
      * its buffer is full, and has them delivered as soon as the guest has buffers posted.
      */
     public void sendToConsole(int index, byte[] bytes, int length) throws InterruptedException {
-        consoles.get(index).receive(bytes, length);
-        synchronized (hostInput) {
-            if (!closed) {
-                consoleAttachments.get(index).serve(VirtioConsole.RECEIVE_QUEUE);
+        // In pieces no larger than the console's buffer, each offered to the guest before the next: the
+        // console waits for room only after everything it holds was offered, so a guest kick is coming.
+        for (int offset = 0; offset < length; offset += VirtioConsole.INPUT_BYTES) {
+            int piece = Math.min(VirtioConsole.INPUT_BYTES, length - offset);
+            consoles.get(index).receive(Arrays.copyOfRange(bytes, offset, offset + piece), piece);
+            synchronized (hostInput) {
+                if (!closed) {
+                    consoleAttachments.get(index).serve(VirtioConsole.RECEIVE_QUEUE);
+                }
             }
         }
     }

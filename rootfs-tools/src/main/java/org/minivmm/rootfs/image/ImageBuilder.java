@@ -63,7 +63,7 @@ public final class ImageBuilder {
                 options.extraBytes());
         Optional<ImageStore.Stored> stored = store.lookup(key);
         if (stored.isPresent()) {
-            progress.step("already built: " + stored.get().image());
+            progress.alreadyBuilt(stored.get().image());
             return built(stored.get(), options, true);
         }
         Path work = store.newWorkDirectory();

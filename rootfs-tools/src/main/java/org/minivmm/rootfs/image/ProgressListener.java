@@ -1,5 +1,7 @@
 package org.minivmm.rootfs.image;
 
+import java.nio.file.Path;
+
 /** Hears what a long image build is doing; the CLI prints it to standard error. */
 public interface ProgressListener {
     ProgressListener SILENT = new ProgressListener() {
@@ -17,6 +19,11 @@ public interface ProgressListener {
 
     /** Something in the image is ignored or changed, but the build goes on. */
     void warning(String message);
+
+    /** The input was built before: {@code image} is the stored result, and nothing more happens. */
+    default void alreadyBuilt(Path image) {
+        step("already built: " + image);
+    }
 
     /** A size for messages: "812 KiB", "12.3 MiB", "1.2 GiB". */
     static String size(long bytes) {

@@ -19,7 +19,8 @@ public final class VirtioConsole implements VirtioDevice {
     public static final int RECEIVE_QUEUE = 0;
     static final int TRANSMIT_QUEUE = 1;
     private static final int QUEUE_SIZE = 256;
-    private static final int INPUT_BYTES = 4096;
+    /** Host input held until the guest takes it; give it at most this much between deliveries. */
+    public static final int INPUT_BYTES = 4096;
     /** One transmit request is written out at most this large, so a guest cannot make the VMM buffer gigabytes. */
     private static final int MAX_OUTPUT_PER_REQUEST = 64 * 1024;
 
