@@ -6,10 +6,14 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
+import org.minivmm.boot.ElfKernel;
+import org.minivmm.boot.KernelFormatException;
+import org.minivmm.boot.MemoryLayout;
 import org.minivmm.check.KvmKind;
 import org.minivmm.rootfs.image.BuildOptions;
 import org.minivmm.rootfs.image.BuiltImage;
@@ -54,6 +58,7 @@ public final class ContainerRunner {
         try {
             refuseSoftwareKvm();
             Path kernel = GuestKernel.locate(options.kernel());
+            checkKernelFits(kernel, options.ramBytes());
             ImageStore store = ImageStore.defaultStore();
             ProgressListener progress = new BuildProgress();
             BuiltImage runtime = RuntimeImage.build(store, progress);
@@ -93,6 +98,20 @@ public final class ContainerRunner {
         if (kind == KvmKind.SOFTWARE_PVM) {
             throw new ContainerException("this host's /dev/kvm is " + kind.description() + ": " + kind.meaning()
                     + " For example: scripts/kvm-lab run -- scripts/minivmm run IMAGE");
+        }
+    }
+
+    /** Before the images: a kernel that cannot boot in this RAM should not wait for an image conversion. */
+    private static void checkKernelFits(Path kernel, long ramBytes) throws ContainerException, IOException {
+        try {
+            ElfKernel.open(kernel).checkFits(MemoryLayout.forRam(ramBytes));
+        } catch (KernelFormatException e) {
+            // Some of its messages name the file already.
+            throw new ContainerException(e.getMessage().startsWith(kernel.toString()) ? e.getMessage() : kernel + ": " + e.getMessage());
+        } catch (NoSuchFileException e) {
+            throw new ContainerException(kernel + ": no such kernel file; give --kernel FILE or set " + GuestKernel.ENVIRONMENT);
+        } catch (IllegalArgumentException e) {
+            throw new ContainerException(e.getMessage());
         }
     }
 
