@@ -24,8 +24,11 @@ public final class Vm implements AutoCloseable {
     private final List<PmemMapping> pmems = new ArrayList<>();
     private final List<VirtioConsole> consoles = new ArrayList<>();
     private final List<VirtioAttachment> consoleAttachments = new ArrayList<>();
-    /** Guards {@link #closed}: host-side input must not reach a device whose guest memory is gone. */
-    private final Object hostInput = new Object();
+    /**
+     * Guards {@link #closed}: neither host-side input nor a kick (which writes to a vCPU's kvm_run page) may
+     * reach what close() has unmapped.
+     */
+    private final Object lifecycle = new Object();
     private boolean closed;
     private final CompletableFuture<StopReason> stopReason = new CompletableFuture<>();
 
@@ -63,7 +66,7 @@ public final class Vm implements AutoCloseable {
         for (int offset = 0; offset < length; offset += VirtioConsole.INPUT_BYTES) {
             int piece = Math.min(VirtioConsole.INPUT_BYTES, length - offset);
             consoles.get(index).receive(Arrays.copyOfRange(bytes, offset, offset + piece), piece);
-            synchronized (hostInput) {
+            synchronized (lifecycle) {
                 if (!closed) {
                     consoleAttachments.get(index).serve(VirtioConsole.RECEIVE_QUEUE);
                 }
@@ -101,15 +104,20 @@ public final class Vm implements AutoCloseable {
 
     /** Asks the VM to stop; callable from any thread, including a vCPU's. Later requests are ignored. */
     public void stop(StopReason reason) {
+        // Kick at once, not when run() wakes, so a vCPU that just wrote the exit port does not run the guest
+        // on; and before completing, since run() returning lets the caller close the VM.
+        synchronized (lifecycle) {
+            if (!closed && !stopReason.isDone()) {
+                runners.forEach(VcpuRunner::kick);
+            }
+        }
         stopReason.complete(reason);
-        // At once, not when run() wakes: a vCPU that just wrote the exit port must not run the guest on.
-        runners.forEach(VcpuRunner::kick);
     }
 
     /** Device threads stop first: they touch guest memory, which goes away with the RAM. */
     @Override
     public void close() {
-        synchronized (hostInput) {
+        synchronized (lifecycle) {
             closed = true;
         }
         for (VirtioAttachment device : devices) {
