@@ -97,7 +97,8 @@ public final class ContainerRunner {
         KvmKind kind = KvmKind.detect(Path.of("/sys/module"));
         if (kind == KvmKind.SOFTWARE_PVM) {
             throw new ContainerException("this host's /dev/kvm is " + kind.description() + ": " + kind.meaning()
-                    + " For example: scripts/kvm-lab run -- scripts/minivmm run IMAGE");
+                    + " For example, from the checkout: scripts/kvm-lab run --with IMAGE --with ~/.cache/minivmm/kernel"
+                    + " --env MINIVMM_KERNEL=$(kernel-config/build-kernel) -- scripts/minivmm run IMAGE");
         }
     }
 
