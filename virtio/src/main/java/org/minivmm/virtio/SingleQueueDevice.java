@@ -1,7 +1,6 @@
 package org.minivmm.virtio;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.List;
 import org.minivmm.memory.GuestMemory;
 
@@ -48,13 +47,7 @@ public abstract class SingleQueueDevice implements VirtioDevice {
 
     @Override
     public final void readConfig(int offset, byte[] data) {
-        ByteBuffer config = config();
-        Arrays.fill(data, (byte) 0);
-        for (int i = 0; i < data.length; i++) {
-            if (offset + i >= 0 && offset + i < config.capacity()) {
-                data[i] = config.get(offset + i);
-            }
-        }
+        VirtioDevice.readConfigFrom(config(), offset, data);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.minivmm.virtio;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import org.minivmm.memory.GuestMemory;
 
@@ -18,6 +20,16 @@ public interface VirtioDevice {
     List<Integer> queueMaxSizes();
 
     void readConfig(int offset, byte[] data);
+
+    /** Fills {@code data} from {@code config} at {@code offset}, little-endian as built; bytes past its end read as zero. */
+    static void readConfigFrom(ByteBuffer config, int offset, byte[] data) {
+        Arrays.fill(data, (byte) 0);
+        for (int i = 0; i < data.length; i++) {
+            if (offset + i >= 0 && offset + i < config.capacity()) {
+                data[i] = config.get(offset + i);
+            }
+        }
+    }
 
     /** Most devices have a read-only config space; a write there is ignored. */
     default void writeConfig(int offset, byte[] data) {

@@ -3,7 +3,6 @@ package org.minivmm.virtio.net;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.List;
 import org.minivmm.memory.GuestMemory;
 import org.minivmm.virtio.DescriptorChain;
@@ -88,12 +87,7 @@ public final class VirtioNet implements VirtioDevice, AutoCloseable {
     public void readConfig(int offset, byte[] data) {
         ByteBuffer config = ByteBuffer.allocate(MAC_BYTES + 2).order(ByteOrder.LITTLE_ENDIAN)
                 .put(mac).putShort((short) S_LINK_UP);
-        Arrays.fill(data, (byte) 0);
-        for (int i = 0; i < data.length; i++) {
-            if (offset + i >= 0 && offset + i < config.capacity()) {
-                data[i] = config.get(offset + i);
-            }
-        }
+        VirtioDevice.readConfigFrom(config, offset, data);
     }
 
     @Override
