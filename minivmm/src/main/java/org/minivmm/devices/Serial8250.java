@@ -1,9 +1,9 @@
 package org.minivmm.devices;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
 import org.minivmm.bus.BusDevice;
+import org.minivmm.bus.HostOutput;
 import org.minivmm.bus.InterruptLine;
 
 /**
@@ -42,7 +42,8 @@ public final class Serial8250 implements BusDevice {
     private static final int LSR_TX_EMPTY = 0x20 | 0x40;
     private static final int MSR_DCD_DSR_CTS = 0xb0;
 
-    private final OutputStream output;
+    private final HostOutput output;
+    private final byte[] transmitted = new byte[1];
     private final InterruptLine interrupt;
     private final ArrayDeque<Byte> received = new ArrayDeque<>();
 
@@ -53,10 +54,9 @@ public final class Serial8250 implements BusDevice {
     private int divisorLow = 0x0c; // 9600 baud, what firmware leaves behind
     private int divisorHigh;
     private boolean fifoEnabled;
-    private boolean outputBroken;
 
     public Serial8250(OutputStream output, InterruptLine interrupt) {
-        this.output = output;
+        this.output = new HostOutput(output);
         this.interrupt = interrupt;
     }
 
@@ -178,17 +178,10 @@ public final class Serial8250 implements BusDevice {
         return status;
     }
 
+    /** Under the register lock, so the one-byte buffer is never shared. */
     private void transmit(int value) {
-        if (outputBroken) {
-            return;
-        }
-        try {
-            output.write(value);
-            output.flush();
-        } catch (IOException e) {
-            // The reader went away (a closed pipe): keep the guest running, drop its output.
-            outputBroken = true;
-        }
+        transmitted[0] = (byte) value;
+        output.write(transmitted);
     }
 
     private void updateInterrupt() {

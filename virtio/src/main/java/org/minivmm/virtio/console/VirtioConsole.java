@@ -1,9 +1,9 @@
 package org.minivmm.virtio.console;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.List;
+import org.minivmm.bus.HostOutput;
 import org.minivmm.memory.GuestMemory;
 import org.minivmm.virtio.DescriptorChain;
 import org.minivmm.virtio.VirtioDevice;
@@ -24,15 +24,14 @@ public final class VirtioConsole implements VirtioDevice {
     /** One transmit request is written out at most this large, so a guest cannot make the VMM buffer gigabytes. */
     private static final int MAX_OUTPUT_PER_REQUEST = 64 * 1024;
 
-    private final OutputStream output;
+    private final HostOutput output;
     private final byte[] input = new byte[INPUT_BYTES];
     private int inputLength;
-    private boolean outputBroken;
     private GuestMemory memory;
     private List<Virtqueue> queues;
 
     public VirtioConsole(OutputStream output) {
-        this.output = output;
+        this.output = new HostOutput(output);
     }
 
     @Override
@@ -70,23 +69,13 @@ public final class VirtioConsole implements VirtioDevice {
     private boolean transmit(Virtqueue transmit) throws VirtqueueException {
         boolean used = false;
         for (DescriptorChain chain; (chain = transmit.pop()) != null; used = true) {
-            write(chain.read(memory, MAX_OUTPUT_PER_REQUEST));
+            output.write(chain.read(memory, MAX_OUTPUT_PER_REQUEST));
             transmit.addUsed(chain.head(), 0);
         }
         return used;
     }
 
-    private void write(byte[] bytes) {
-        if (outputBroken) {
-            return;
-        }
-        try {
-            output.write(bytes);
-            output.flush();
-        } catch (IOException e) {
-            outputBroken = true; // the reader went away: keep the guest running, drop its output
-        }
-    }
+
 
     /** Hands waiting input to the buffers the guest posted; input stays here while there are none. */
     private boolean deliver(Virtqueue receive) throws VirtqueueException {
