@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.AnnotatedElementContext;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.io.TempDirFactory;
 
 /**
  * The kernel is mapped from its file, not copied: its segments show up in the VMM's smaps as private
@@ -29,16 +25,8 @@ class ExecuteInPlaceIT {
     private static final long KIB = 1024;
     private final LiveVmms vmms = new LiveVmms();
 
-    /** On disk under target/: where /tmp is a tmpfs, a file there has no page cache for two VMs to share. */
-    @TempDir(factory = OnDisk.class)
+    @TempDir(factory = OnDiskTempDir.class)
     Path directory;
-
-    static final class OnDisk implements TempDirFactory {
-        @Override
-        public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext extension) throws IOException {
-            return Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "execute-in-place");
-        }
-    }
 
     @BeforeAll
     static void kvm() {

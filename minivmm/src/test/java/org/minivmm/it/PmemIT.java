@@ -29,7 +29,7 @@ class PmemIT {
     private static final long MIB = 1 << 20;
     private final LiveVmms vmms = new LiveVmms();
 
-    @TempDir
+    @TempDir(factory = OnDiskTempDir.class)
     Path directory;
 
     @BeforeAll
