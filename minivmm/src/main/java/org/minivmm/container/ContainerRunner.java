@@ -81,10 +81,7 @@ public final class ContainerRunner {
             StopReason reason = VmRunner.run(config, options.timeout(),
                     vm -> new ContainerSession(vm, options, events, launchFileToDelete));
             return exitCode(reason, options);
-        } catch (ContainerException | VmRunner.SetupFailure e) {
-            Log.error(e.getMessage());
-            return VMM_FAILURE;
-        } catch (IOException e) {
+        } catch (ContainerException | VmRunner.SetupFailure | IOException e) {
             Log.error(e.getMessage());
             return VMM_FAILURE;
         } finally {
@@ -107,8 +104,7 @@ public final class ContainerRunner {
         try {
             ElfKernel.open(kernel).checkFits(MemoryLayout.forRam(ramBytes));
         } catch (KernelFormatException e) {
-            // Some of its messages name the file already.
-            throw new ContainerException(e.getMessage().startsWith(kernel.toString()) ? e.getMessage() : kernel + ": " + e.getMessage());
+            throw new ContainerException(e.getMessage()); // it names the file
         } catch (NoSuchFileException e) {
             throw new ContainerException(kernel + ": no such kernel file; give --kernel FILE or set " + GuestKernel.ENVIRONMENT);
         } catch (IllegalArgumentException e) {

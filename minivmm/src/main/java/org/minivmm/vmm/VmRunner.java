@@ -60,9 +60,8 @@ public final class VmRunner {
             } finally {
                 watchdog.cancel();
             }
-        } catch (KernelFormatException e) {
-            throw new SetupFailure(config.kernel() + ": " + e.getMessage());
-        } catch (ImageRuleException e) {
+        } catch (KernelFormatException | ImageRuleException e) {
+            // Both name the file in their messages already.
             throw new SetupFailure(e.getMessage());
         } catch (NoSuchFileException e) {
             throw new SetupFailure(e.getFile() + ": no such file");
