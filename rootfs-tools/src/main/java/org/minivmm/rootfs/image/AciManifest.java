@@ -3,7 +3,6 @@ package org.minivmm.rootfs.image;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The parts of an appc image manifest (spec/aci.md) that building and starting an image need. The
@@ -16,8 +15,6 @@ import java.util.regex.Pattern;
  */
 record AciManifest(String name, Optional<AppConfig> app, List<String> warnings) {
     private static final String WHAT = "ACI manifest";
-    // spec/aci.md: environment names "consist solely of letters, digits, and underscores".
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z0-9_]+");
 
     static AciManifest parse(byte[] document) throws ImageBuildException {
         JsonObject manifest = JsonObject.parse(document, WHAT);
@@ -65,44 +62,22 @@ record AciManifest(String name, Optional<AppConfig> app, List<String> warnings) 
         }
     }
 
-    private static AppConfig app(JsonObject app, String imageName, List<String> warnings)
-            throws ImageBuildException {
-        List<String> exec = app.stringList("exec");
-        if (exec.isEmpty()) {
-            throw app.invalid("exec", "must name the program to run");
+    /** What `minivmm run` of this image will not do, as warnings, as the executor spec asks for ignored isolators. */
+    private static AppConfig app(JsonObject section, String imageName, List<String> warnings) throws ImageBuildException {
+        AciApp app = AciApp.parse(section);
+        List<String> isolators = new ArrayList<>();
+        app.limits().memoryBytes().ifPresent(limit -> isolators.add(ResourceLimits.MEMORY));
+        app.limits().cpuMillis().ifPresent(limit -> isolators.add(ResourceLimits.CPU));
+        isolators.addAll(app.otherIsolators());
+        for (String isolator : isolators) {
+            warnings.add("ACI " + imageName + ": isolator " + isolator + " is not enforced");
         }
-        if (!exec.get(0).startsWith("/")) {
-            throw app.invalid("exec", "must start with an absolute path, not " + exec.get(0));
+        for (String handler : app.eventHandlers()) {
+            warnings.add("ACI " + imageName + ": event handler " + handler + " will not run");
         }
-        String user = app.string("user");
-        String group = app.string("group");
-        if (user.isEmpty() || group.isEmpty()) {
-            throw new ImageBuildException(WHAT + ": app.user and app.group must not be empty");
+        for (String mountPoint : app.mountPoints()) {
+            warnings.add("ACI " + imageName + ": mount point " + mountPoint + " gets no volume");
         }
-        String cwd = app.optionalString("workingDirectory").orElse("");
-        if (cwd.isEmpty()) {
-            cwd = "/";
-        } else if (!cwd.startsWith("/")) {
-            throw app.invalid("workingDirectory", "must be an absolute path, not " + cwd);
-        }
-        List<String> env = new ArrayList<>();
-        for (JsonObject variable : app.objectList("environment")) {
-            String name = variable.string("name");
-            if (!ENV_NAME.matcher(name).matches()) {
-                throw variable.invalid("name", "may hold only letters, digits and '_', not " + name);
-            }
-            env.add(name + "=" + variable.string("value"));
-        }
-        for (JsonObject isolator : app.objectList("isolators")) {
-            warnings.add("ACI " + imageName + ": isolator " + isolator.string("name") + " is not enforced");
-        }
-        for (JsonObject handler : app.objectList("eventHandlers")) {
-            warnings.add("ACI " + imageName + ": event handler " + handler.string("name") + " will not run");
-        }
-        for (JsonObject mountPoint : app.objectList("mountPoints")) {
-            warnings.add("ACI " + imageName + ": mount point " + mountPoint.string("name") + " ("
-                    + mountPoint.string("path") + ") gets no volume");
-        }
-        return new AppConfig(exec, env, cwd, user, group, app.idList("supplementaryGIDs"));
+        return app.config();
     }
 }

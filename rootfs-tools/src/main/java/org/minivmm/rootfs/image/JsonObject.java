@@ -57,6 +57,14 @@ final class JsonObject {
         return Optional.ofNullable((String) value);
     }
 
+    boolean optionalBoolean(String key, boolean absent) throws ImageBuildException {
+        Object value = members.get(key);
+        if (value != null && !(value instanceof Boolean)) {
+            throw wrongType(key, "true or false");
+        }
+        return value == null ? absent : (Boolean) value;
+    }
+
     /** A list of strings; absent or null is the empty list. */
     List<String> stringList(String key) throws ImageBuildException {
         List<String> strings = new ArrayList<>();

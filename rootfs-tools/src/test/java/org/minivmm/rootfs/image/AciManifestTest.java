@@ -53,7 +53,7 @@ class AciManifestTest {
         assertEquals("/", app.cwd(), "workingDirectory defaults to /");
         assertEquals("ACI manifest: app: \"user\" is required", refusal(withApp("\"exec\": [\"/bin/sh\"], \"group\": \"0\"")));
         assertEquals("ACI manifest: app: \"group\" is required", refusal(withApp("\"exec\": [\"/bin/sh\"], \"user\": \"0\"")));
-        assertEquals("ACI manifest: app.user and app.group must not be empty",
+        assertEquals("ACI manifest: app: user and group must not be empty",
                 refusal(withApp("\"exec\": [\"/bin/sh\"], \"user\": \"\", \"group\": \"0\"")));
     }
 
