@@ -77,6 +77,10 @@ final class RunCommand implements Callable<Integer> {
             + " stderr and controlling terminal (Ctrl-C then goes to the app).")
     boolean tty;
 
+    @Option(names = "--read-only", description = "Mount the container's root file system read-only (writes fail with EROFS"
+            + " instead of going to the container's private copy).")
+    boolean readOnly;
+
     @Option(names = "--hostname", paramLabel = "NAME", defaultValue = "minivmm",
             description = "The container's hostname (default: ${DEFAULT-VALUE}).")
     String hostname;
@@ -160,7 +164,8 @@ final class RunCommand implements Callable<Integer> {
         }
         return ContainerRunner.run(new ContainerOptions(image, containerCommand(), env, Optional.ofNullable(workdir),
                 Optional.ofNullable(user), tty, hostname, ramBytes, cpus, Optional.ofNullable(kernel), timeout(),
-                Duration.ofSeconds(graceSeconds), debug, Optional.ofNullable(cmdline)));
+                Duration.ofSeconds(graceSeconds), debug, Optional.ofNullable(cmdline), Optional.empty(), true, readOnly,
+                Optional.empty())).exitCode();
     }
 
     /** The words after IMAGE, without a "--" before them: picocli keeps it once positionals have begun. */
@@ -188,6 +193,7 @@ final class RunCommand implements Callable<Integer> {
         if (workdir != null) containerOnly.add("--workdir");
         if (user != null) containerOnly.add("--user");
         if (tty) containerOnly.add("--tty");
+        if (readOnly) containerOnly.add("--read-only");
         if (!containerOnly.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join(", ", containerOnly)
                     + " only apply to a container IMAGE");

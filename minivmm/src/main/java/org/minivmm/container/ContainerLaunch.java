@@ -30,6 +30,7 @@ final class ContainerLaunch {
                 .supplementaryGids(app.supplementaryGids())
                 .hostname(options.hostname())
                 .rootDevice(rootDevice)
+                .rootOptions(options.readOnlyRoot() ? LaunchConfig.DEFAULT_ROOT_OPTIONS + ",ro" : LaunchConfig.DEFAULT_ROOT_OPTIONS)
                 .terminal(options.tty())
                 .stdio(stdio);
         if (!app.group().isEmpty()) {

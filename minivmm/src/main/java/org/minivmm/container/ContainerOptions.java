@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.minivmm.rootfs.image.AppConfig;
 
 /**
  * What {@code minivmm run IMAGE} was asked for.
@@ -19,10 +20,15 @@ import java.util.Optional;
  * @param grace how long the app has to exit after a forwarded SIGTERM or SIGINT before the VM is stopped
  * @param debug whether the guest kernel's boot messages are shown
  * @param extraKernelArguments added to the end of the kernel command line
+ * @param app replaces the image's whole launch configuration (rkt's stage1 has it from the pod manifest)
+ * @param forwardInput whether this process's standard input goes to the app; otherwise the app's ends at once
+ * @param readOnlyRoot whether the container's root file system is mounted read-only
+ * @param runtimeImage the runtime image (the init) to boot; empty: the image store's
  */
 public record ContainerOptions(Path image, List<String> command, List<String> env, Optional<String> workdir,
         Optional<String> user, boolean tty, String hostname, long ramBytes, int cpus, Optional<Path> kernel,
-        Duration timeout, Duration grace, boolean debug, Optional<String> extraKernelArguments) {
+        Duration timeout, Duration grace, boolean debug, Optional<String> extraKernelArguments,
+        Optional<AppConfig> app, boolean forwardInput, boolean readOnlyRoot, Optional<Path> runtimeImage) {
     public ContainerOptions {
         command = List.copyOf(command);
         env = List.copyOf(env);

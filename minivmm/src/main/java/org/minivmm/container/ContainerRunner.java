@@ -52,8 +52,17 @@ public final class ContainerRunner {
     private ContainerRunner() {
     }
 
-    /** Runs the container and returns minivmm's exit code; every failure has been reported on stderr. */
-    public static int run(ContainerOptions options) {
+    /**
+     * How a container ended.
+     *
+     * @param exitCode minivmm's exit code: the app's status, or one of the codes above
+     * @param appEnded whether the exit code is the app's status (it ran and exited, or was killed), not minivmm's
+     */
+    public record Outcome(int exitCode, boolean appEnded) {
+    }
+
+    /** Runs the container; every failure has been reported on stderr. */
+    public static Outcome run(ContainerOptions options) {
         Path launchFile = null;
         try {
             refuseSoftwareKvm();
@@ -61,9 +70,11 @@ public final class ContainerRunner {
             checkKernelFits(kernel, options.ramBytes());
             ImageStore store = ImageStore.defaultStore();
             ProgressListener progress = new BuildProgress();
-            BuiltImage runtime = RuntimeImage.build(store, progress);
+            Path runtime = options.runtimeImage().isPresent() ? options.runtimeImage().get()
+                    : RuntimeImage.build(store, progress).image();
             BuiltImage image = ImageBuilder.build(options.image(), store, BuildOptions.DEFAULT, progress);
-            LaunchConfig launch = ContainerLaunch.configFor(image.app(), options, ROOT_DEVICE, stdio(options.tty()));
+            LaunchConfig launch = ContainerLaunch.configFor(options.app().orElse(image.app()), options, ROOT_DEVICE,
+                    stdio(options.tty()));
             launchFile = writeLaunchFile(launch);
 
             ContainerSession.Events events = new ContainerSession.Events();
@@ -72,7 +83,7 @@ public final class ContainerRunner {
             VmConfig config = new VmConfig(kernel, options.ramBytes(), options.cpus(), cmdline,
                     marking(new FileOutputStream(FileDescriptor.err)), false,
                     List.of(new VmConfig.Disk(launchFile, true)),
-                    List.of(new VmConfig.Pmem(runtime.image(), false, false), new VmConfig.Pmem(image.image(), false, false)),
+                    List.of(new VmConfig.Pmem(runtime, false, false), new VmConfig.Pmem(image.image(), false, false)),
                     true,
                     List.of(marking(new FileOutputStream(FileDescriptor.out)), marking(new FileOutputStream(FileDescriptor.err)),
                             OutputStream.nullOutputStream()),
@@ -80,10 +91,11 @@ public final class ContainerRunner {
             Path launchFileToDelete = launchFile;
             StopReason reason = VmRunner.run(config, options.timeout(),
                     vm -> new ContainerSession(vm, options, events, launchFileToDelete));
-            return exitCode(reason, options);
+            return new Outcome(exitCode(reason, options),
+                    reason.kind() == StopReason.Kind.GUEST_EXIT || reason.kind() == StopReason.Kind.SIGNALLED);
         } catch (ContainerException | VmRunner.SetupFailure | IOException e) {
             Log.error(e.getMessage());
-            return VMM_FAILURE;
+            return new Outcome(VMM_FAILURE, false);
         } finally {
             deleteQuietly(launchFile);
         }

@@ -99,9 +99,11 @@ final class ContainerSession implements VmRunner.Session {
             if (!options.tty()) {
                 events.stdinReady.await();
             }
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                byte[] bytes = options.tty() ? buffer : StdinFraming.encode(buffer, n);
-                vm.sendToConsole(ContainerRunner.STDOUT_CONSOLE, bytes, options.tty() ? n : bytes.length);
+            if (options.forwardInput()) {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    byte[] bytes = options.tty() ? buffer : StdinFraming.encode(buffer, n);
+                    vm.sendToConsole(ContainerRunner.STDOUT_CONSOLE, bytes, options.tty() ? n : bytes.length);
+                }
             }
         } catch (IOException e) {
             // Standard input failed: treat it as its end.

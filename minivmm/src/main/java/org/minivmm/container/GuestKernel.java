@@ -7,15 +7,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Which kernel a container boots: the one given, else $MINIVMM_KERNEL, else the one the project builds and caches. */
-final class GuestKernel {
+public final class GuestKernel {
     static final String ENVIRONMENT = "MINIVMM_KERNEL";
     /** Set by scripts/minivmm to the checkout, where kernel-config/build-kernel lives. */
-    static final String HOME_PROPERTY = "minivmm.home";
+    public static final String HOME_PROPERTY = "minivmm.home";
 
     private GuestKernel() {
     }
 
-    static Path locate(Optional<Path> given) throws ContainerException {
+    public static Path locate(Optional<Path> given) throws ContainerException {
         if (given.isPresent()) {
             return given.get();
         }

@@ -17,8 +17,12 @@ public final class Terminal implements AutoCloseable {
         this.saved = saved;
     }
 
+    public static boolean stdinIsTerminal() {
+        return LibC.isatty(STDIN) == 1;
+    }
+
     public static Terminal rawIfTerminal() {
-                if (LibC.isatty(STDIN) != 1) {
+        if (!stdinIsTerminal()) {
             return new Terminal(null);
         }
         ByteBuffer saved = ByteBuffer.allocateDirect(TERMIOS_SIZE);

@@ -18,7 +18,8 @@ class ContainerLaunchTest {
 
     private static ContainerOptions options(List<String> command, List<String> env, String workdir, String user, boolean tty) {
         return new ContainerOptions(Path.of("image.aci"), command, env, Optional.ofNullable(workdir), Optional.ofNullable(user),
-                tty, "box", 128L << 20, 1, Optional.empty(), null, Duration.ofSeconds(10), false, Optional.empty());
+                tty, "box", 128L << 20, 1, Optional.empty(), null, Duration.ofSeconds(10), false, Optional.empty(),
+                Optional.empty(), true, false, Optional.empty());
     }
 
     private static LaunchConfig launch(ContainerOptions options) throws ContainerException {
@@ -96,5 +97,15 @@ class ContainerLaunchTest {
         ContainerException error = assertThrows(ContainerException.class,
                 () -> launch(options(List.of(), List.of(), "relative/dir", null, false)));
         assertTrue(error.getMessage().contains("absolute"), error.getMessage());
+    }
+
+    @Test
+    void aReadOnlyRootKeepsDaxAndAddsRo() throws ContainerException {
+        assertEquals("dax", launch(options(List.of(), List.of(), null, null, false)).rootOptions());
+        ContainerOptions readOnly = options(List.of(), List.of(), null, null, false);
+        readOnly = new ContainerOptions(readOnly.image(), readOnly.command(), readOnly.env(), readOnly.workdir(), readOnly.user(),
+                false, "box", readOnly.ramBytes(), 1, Optional.empty(), null, readOnly.grace(), false, Optional.empty(),
+                Optional.empty(), true, true, Optional.empty());
+        assertEquals("dax,ro", launch(readOnly).rootOptions());
     }
 }
