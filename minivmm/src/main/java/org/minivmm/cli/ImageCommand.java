@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {ImageCommand.Build.class, ImageCommand.Runtime.class})
 final class ImageCommand {
     /** Progress on standard error, where the logs go; standard output keeps only the image's path. */
-    private static final ProgressListener PROGRESS = new ProgressListener() {
+    static final ProgressListener PROGRESS = new ProgressListener() {
         @Override
         public void step(String message) {
             Log.info(message);

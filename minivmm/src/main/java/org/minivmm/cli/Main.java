@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "minivmm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Runs each container in its own tiny KVM virtual machine.",
-        subcommands = {RunCommand.class, CheckCommand.class, ImageCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, ImageCommand.class, Stage1Command.class,
+            CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success (run: the app, or a bare kernel guest, exited with status 0)",
@@ -59,17 +60,21 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, image or help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check, image, stage1 or help)");
     }
 
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() throws IOException {
+            return new String[] {"minivmm " + number()};
+        }
+
+        static String number() throws IOException {
             Properties properties = new Properties();
             try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
                 properties.load(in);
             }
-            return new String[] {"minivmm " + properties.getProperty("version")};
+            return properties.getProperty("version");
         }
     }
 }

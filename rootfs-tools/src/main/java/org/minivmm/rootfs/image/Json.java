@@ -13,7 +13,7 @@ import java.util.Map;
  * refused, and so are duplicate keys and unpaired surrogates, which it only discourages: a
  * manifest that two parsers could read differently is hostile input here.
  */
-final class Json {
+public final class Json {
     /** Deep enough for any real manifest, shallow enough that recursion cannot overflow the stack. */
     static final int MAX_DEPTH = 200;
 
@@ -41,7 +41,7 @@ final class Json {
     }
 
     /** Writes a value made of maps, lists, strings, numbers, booleans and null. */
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder();
         writeValue(value, out);
         return out.toString();
