@@ -23,13 +23,14 @@ import picocli.CommandLine.Parameters;
         subcommands = {Stage1Command.BuildAci.class, Stage1Command.Run.class, Stage1Command.Stop.class,
             Stage1Command.Gc.class})
 final class Stage1Command {
-    /** The entrypoints are scripts in the pod's stage1 rootfs; they name the pod directory with this. */
-    static final class PodDirectory {
+    /** What every entrypoint is told of its pod: its UUID by rkt, its directory by the entrypoint script. */
+    static final class PodArguments {
         @Option(names = "--pod-dir", paramLabel = "DIR", hidden = true, defaultValue = ".",
                 description = "The pod directory (default: the current one, where rkt starts stage1).")
         Path directory;
 
-
+        @Parameters(paramLabel = "UUID", description = "The pod's UUID.")
+        String uuid;
     }
 
     @Command(name = "build-aci", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -65,10 +66,7 @@ final class Stage1Command {
                 "125:the pod could not be run (the message says why)"})
     static final class Run implements Callable<Integer> {
         @CommandLine.Mixin
-        PodDirectory podDirectory;
-
-        @Parameters(paramLabel = "UUID", description = "The pod's UUID.")
-        String uuid;
+        PodArguments pod;
 
         @Option(names = "--debug", description = "Show the guest kernel's boot messages.")
         boolean debug;
@@ -112,7 +110,7 @@ final class Stage1Command {
 
         @Override
         public Integer call() throws IOException {
-            return Stage1Run.run(new Stage1Run.Request(podDirectory.directory, uuid, debug, interactive, net,
+            return Stage1Run.run(new Stage1Run.Request(pod.directory, pod.uuid, debug, interactive, net,
                     Optional.ofNullable(hostname).filter(name -> !name.isEmpty()), ignored(), System.getenv("RKT_LOCK_FD")));
         }
 
@@ -151,17 +149,14 @@ final class Stage1Command {
                 + " with --force, kills the VM at once.")
     static final class Stop implements Callable<Integer> {
         @CommandLine.Mixin
-        PodDirectory podDirectory;
-
-        @Parameters(paramLabel = "UUID", description = "The pod's UUID.")
-        String uuid;
+        PodArguments pod;
 
         @Option(names = "--force", description = "Kill the pod's VMM (SIGKILL) instead.")
         boolean force;
 
         @Override
         public Integer call() throws IOException {
-            return Stage1Stop.stop(podDirectory.directory, uuid, force);
+            return Stage1Stop.stop(pod.directory, pod.uuid, force);
         }
     }
 
@@ -169,10 +164,7 @@ final class Stage1Command {
             description = "rkt's gc entrypoint: removes what stage1 left in an ended pod; again, it finds nothing to do.")
     static final class Gc implements Callable<Integer> {
         @CommandLine.Mixin
-        PodDirectory podDirectory;
-
-        @Parameters(paramLabel = "UUID", description = "The pod's UUID.")
-        String uuid;
+        PodArguments pod;
 
         @Option(names = "--debug", description = "Accepted for rkt; gc says what it removes either way.")
         boolean debug;
@@ -182,7 +174,7 @@ final class Stage1Command {
 
         @Override
         public Integer call() throws IOException {
-            return Stage1Gc.gc(podDirectory.directory, uuid);
+            return Stage1Gc.gc(pod.directory, pod.uuid);
         }
     }
 }
