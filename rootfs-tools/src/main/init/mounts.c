@@ -50,14 +50,17 @@ bool mount_boot_dev(void)
 	return true;
 }
 
-static bool mount_root_device(const struct launch_config *config)
+/* Writable at first even when "ro" is asked for, so that mount points can be made: see make_root_read_only. */
+static bool mount_root_device(const struct launch_config *config, bool *read_only)
 {
 	struct mount_options options;
 	if (!split_mount_options(config->root_options, &options)) {
 		print_error("out of memory");
 		return false;
 	}
-	int result = mount(config->root_device, NEW_ROOT, config->root_fstype, options.flags, options.data);
+	*read_only = options.flags & MS_RDONLY;
+	int result = mount(config->root_device, NEW_ROOT, config->root_fstype, options.flags & ~MS_RDONLY,
+			   options.data);
 	int mount_errno = errno;
 	mount_options_free(&options);
 	if (result != 0) {
@@ -104,7 +107,19 @@ static bool mount_api_file_systems(void)
 	return true;
 }
 
+/* A read-only bind remount changes this mount alone, not the file system's own options (dax stays). */
+static bool make_root_read_only(void)
+{
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
+		print_error("cannot make the container's root read-only: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 bool enter_container_root(const struct launch_config *config)
 {
-	return mount_root_device(config) && switch_root() && mount_api_file_systems();
+	bool read_only;
+	return mount_root_device(config, &read_only) && switch_root() && mount_api_file_systems() &&
+	       (!read_only || make_root_read_only());
 }

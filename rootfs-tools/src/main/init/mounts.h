@@ -19,8 +19,9 @@ bool mount_boot_dev(void);
 
 /*
  * Mounts the container's root device, makes it "/", and mounts proc, sys,
- * devtmpfs, devpts, /dev/shm, /run and /tmp in it. Prints why and returns
- * false on failure.
+ * devtmpfs, devpts, /dev/shm, /run and /tmp in it; with "ro" among the root
+ * options, "/" is made read-only after that (the others stay writable).
+ * Prints why and returns false on failure.
  */
 bool enter_container_root(const struct launch_config *config);
 
