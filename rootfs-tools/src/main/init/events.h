@@ -13,7 +13,7 @@
 enum init_event {
 	EVENT_INIT_STARTED = 1,
 	EVENT_STDIN_READY = 2,	/* the input tty is raw: the host may send */
-	EVENT_APP_EXEC = 3,	/* the app's process is about to exec */
+	EVENT_APP_EXEC = 3,	/* the app's process takes its identity and execs */
 	EVENT_APP_EXITED = 4,
 };
 
@@ -22,7 +22,7 @@ void enable_events(void);
 
 void report_event(enum init_event event);
 
-/* In the app's process just before exec: the app gets no access to the port. */
+/* In the app's process, or a command's, just before exec: it gets no access to the port. */
 void drop_event_port(void);
 
 #endif

@@ -52,10 +52,10 @@ int supervise_app(const struct launch_config *config, const struct app_stdio *st
 
 	for (;;) {
 		int signal = sigwaitinfo(&watched, NULL);
-		int status;
+		int status = 0;
 		if (signal == SIGCHLD && reap_children(app, &status)) {
 			report_event(EVENT_APP_EXITED);
-			return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+			return status_of(status);
 		}
 		if (signal > 0 && signal != SIGCHLD)
 			kill(app, signal);
