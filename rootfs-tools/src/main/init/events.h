@@ -15,6 +15,8 @@ enum init_event {
 	EVENT_STDIN_READY = 2,	/* the input tty is raw: the host may send */
 	EVENT_APP_EXEC = 3,	/* the app's process takes its identity and execs */
 	EVENT_APP_EXITED = 4,
+	EVENT_EXEC_READY = 5,	/* the exec tty is raw: the host may send */
+	EVENT_EXEC_ENDED = 6,	/* the exec server has ended or could not start */
 };
 
 /* Off in test mode, where the port would be the host's own hardware. */
