@@ -27,7 +27,7 @@ import java.util.Optional;
  *     stderr and controlling terminal
  * @param stdio the guest devices that carry the app's standard streams and the host's signals
  * @param execDevice a guest tty on which the init serves the host's requests to run commands in the container
- *     (the init's exec_protocol.h); empty: none
+ *     ({@link ExecProtocol}); empty: none
  */
 public record LaunchConfig(List<String> args, List<String> env, String cwd, String user, Optional<String> group,
         List<Long> supplementaryGids, Optional<String> hostname, String rootDevice, String rootFstype,
