@@ -19,10 +19,13 @@ import java.util.Optional;
  * @param grace how long the app has to exit after a forwarded SIGTERM or SIGINT before the VM is stopped
  * @param debug whether the guest kernel's boot messages are shown
  * @param extraKernelArguments added to the end of the kernel command line
+ * @param execSocket where to listen, as a UNIX-domain socket, for commands to run in the container while it runs
+ *     ({@link ExecClient}); empty: none
  */
 public record ContainerOptions(Path image, List<String> command, List<String> env, Optional<String> workdir,
         Optional<String> user, boolean tty, String hostname, long ramBytes, int cpus, Optional<Path> kernel,
-        Duration timeout, Duration grace, boolean debug, Optional<String> extraKernelArguments) {
+        Duration timeout, Duration grace, boolean debug, Optional<String> extraKernelArguments,
+        Optional<Path> execSocket) {
     public ContainerOptions {
         command = List.copyOf(command);
         env = List.copyOf(env);
