@@ -13,18 +13,24 @@ static const struct {
 	[EXEC_STDIN] = { 1, EXEC_STDIN_WINDOW },
 	[EXEC_STDIN_END] = { 0, 0 },
 	[EXEC_SIGNAL] = { 1, 1 },
+	[EXEC_OUTPUT_ACK] = { 4, 4 },
 };
 
-static uint32_t header_length(const unsigned char *header)
+uint32_t exec_read_u32(const unsigned char bytes[4])
 {
-	return (uint32_t)header[1] | (uint32_t)header[2] << 8 | (uint32_t)header[3] << 16 | (uint32_t)header[4] << 24;
+	return (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
+}
+
+void exec_write_u32(unsigned char bytes[4], uint32_t value)
+{
+	for (int i = 0; i < 4; i++)
+		bytes[i] = (unsigned char)(value >> (8 * i));
 }
 
 void exec_write_header(unsigned char header[EXEC_HEADER_BYTES], enum exec_frame_type type, uint32_t length)
 {
 	header[0] = (unsigned char)type;
-	for (int i = 0; i < 4; i++)
-		header[1 + i] = (unsigned char)(length >> (8 * i));
+	exec_write_u32(header + 1, length);
 }
 
 void exec_decoder_hunt(struct exec_decoder *decoder)
@@ -60,8 +66,8 @@ enum exec_decoded exec_decode(struct exec_decoder *decoder, const unsigned char 
 		return EXEC_NEED_MORE;
 
 	unsigned type = decoder->header[0];
-	uint32_t length = header_length(decoder->header);
-	bool known = type >= EXEC_RESET && type <= EXEC_SIGNAL;
+	uint32_t length = exec_read_u32(decoder->header + 1);
+	bool known = type >= EXEC_RESET && type <= EXEC_OUTPUT_ACK;
 	if (!known || length < host_frames[type].min || length > host_frames[type].max) {
 		snprintf(error, EXEC_ERROR_BYTES, known ? "a frame of type %u may not be %u bytes long"
 			 : "unknown frame type %u (length %u)", type, (unsigned)length);

@@ -13,6 +13,8 @@
  *   3 STDIN      1..64 KiB  bytes for the command's stdin
  *   4 STDIN_END  0          the end of its stdin
  *   5 SIGNAL     1          send signal N to its process group
+ *   6 OUTPUT_ACK 4          u32 N: N more bytes of STDOUT and STDERR have
+ *                           been passed on
  * Guest to host:
  *   0x81 RESET_DONE 8 bytes
  *   0x82 STDOUT     1..64 KiB
@@ -21,14 +23,18 @@
  *   0x85 EXIT       1        its status as for the app (128+N for signal N,
  *                            127 not found, 126 cannot execute); the session
  *                            is over
- * The host keeps at most EXEC_STDIN_WINDOW bytes of stdin unacknowledged, so
- * the guest can always read the tty: a SIGNAL or RESET never waits behind
- * stdin the command does not read. A session ends when the command has
- * exited and its stdout and stderr are closed. STDIN, STDIN_END and SIGNAL
- * outside a session are dropped: they may cross an EXIT. Any other frame the
- * guest cannot take (unknown type, wrong length, a REQUEST during a session,
- * stdin beyond the window) ends the session with a message on STDERR and
- * EXIT 125, and the guest then drops everything up to the next RESET.
+ * Both ways at most a window of data is unacknowledged: the host's stdin, so
+ * that the guest can always read the tty and a SIGNAL or RESET never waits
+ * behind stdin the command does not read; and the command's output, so that
+ * the host never has to hold more than a window for a slow client and always
+ * takes what the guest writes to the tty at once (a virtio console's writer
+ * spins until the host has taken its bytes). A session ends when the command
+ * has exited and its stdout and stderr are closed. STDIN, STDIN_END, SIGNAL
+ * and OUTPUT_ACK outside a session are dropped: they may cross an EXIT. Any
+ * other frame the guest cannot take (unknown type, wrong length, a REQUEST
+ * during a session, stdin beyond the window, an OUTPUT_ACK for more than was
+ * sent) ends the session with a message on STDERR and EXIT 125, and the guest
+ * then drops everything up to the next RESET.
  */
 #ifndef EXEC_PROTOCOL_H
 #define EXEC_PROTOCOL_H
@@ -40,6 +46,7 @@
 #define EXEC_HEADER_BYTES 5
 #define EXEC_MAX_PAYLOAD (64 * 1024)
 #define EXEC_STDIN_WINDOW (64 * 1024)
+#define EXEC_OUTPUT_WINDOW (64 * 1024)
 #define EXEC_NONCE_BYTES 8
 
 enum exec_frame_type {
@@ -48,6 +55,7 @@ enum exec_frame_type {
 	EXEC_STDIN,
 	EXEC_STDIN_END,
 	EXEC_SIGNAL,
+	EXEC_OUTPUT_ACK,
 	EXEC_RESET_DONE = 0x81,
 	EXEC_STDOUT,
 	EXEC_STDERR,
@@ -88,6 +96,10 @@ enum exec_decoded exec_decode(struct exec_decoder *decoder, const unsigned char 
 void exec_decoder_hunt(struct exec_decoder *decoder);
 
 void exec_write_header(unsigned char header[EXEC_HEADER_BYTES], enum exec_frame_type type, uint32_t length);
+
+/* Little-endian u32s: a header's length, an acknowledgement's count. */
+uint32_t exec_read_u32(const unsigned char bytes[4]);
+void exec_write_u32(unsigned char bytes[4], uint32_t value);
 
 /*
  * A REQUEST's arguments as a NULL-terminated array (malloc'ed; the strings

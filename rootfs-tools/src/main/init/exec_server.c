@@ -28,6 +28,7 @@ struct session {
 	int stdout_fd;
 	int stderr_fd;
 	bool stdin_ended;		/* STDIN_END came: close stdin once the buffer is written */
+	size_t output_unacknowledged;	/* STDOUT and STDERR bytes sent, not yet acknowledged */
 	size_t stdin_length;		/* bytes in stdin_buffer, not yet written to the command */
 	unsigned char stdin_buffer[EXEC_STDIN_WINDOW];
 };
@@ -55,8 +56,7 @@ static void send_frame(enum exec_frame_type type, const void *payload, uint32_t 
 static void acknowledge_stdin(size_t count)
 {
 	unsigned char payload[4];
-	for (int i = 0; i < 4; i++)
-		payload[i] = (unsigned char)(count >> (8 * i));
+	exec_write_u32(payload, (uint32_t)count);
 	send_frame(EXEC_STDIN_ACK, payload, sizeof payload);
 }
 
@@ -77,6 +77,7 @@ static void close_session(void)
 	session->reaped = false;
 	session->stdin_ended = false;
 	session->stdin_length = 0;
+	session->output_unacknowledged = 0;
 }
 
 /* SIGKILL to the command and its process group, then waits for it: nothing of the session is left to report. */
@@ -191,6 +192,19 @@ static void end_stdin(void)
 		close_fd(&session->stdin_fd);
 }
 
+static void take_output_ack(const struct exec_frame *frame)
+{
+	struct session *session = &server.session;
+	uint32_t count = exec_read_u32(frame->payload);
+	if (session->pid == 0)
+		return;
+	if (count > session->output_unacknowledged) {
+		refuse("the host acknowledged more output than was sent", true);
+		return;
+	}
+	session->output_unacknowledged -= count;
+}
+
 static void signal_session(int signal)
 {
 	struct session *session = &server.session;
@@ -216,6 +230,9 @@ static void take_frame(const struct exec_frame *frame)
 		return;
 	case EXEC_SIGNAL:
 		signal_session(frame->payload[0]);
+		return;
+	case EXEC_OUTPUT_ACK:
+		take_output_ack(frame);
 		return;
 	default:
 		return;	/* exec_decode passes only the host's types */
@@ -264,14 +281,19 @@ static void write_stdin(void)
 		close_fd(&session->stdin_fd);
 }
 
+/* One frame of what the command wrote, as much as the output window still allows. */
 static void relay_output(int *fd, enum exec_frame_type type)
 {
+	struct session *session = &server.session;
 	unsigned char chunk[OUTPUT_CHUNK];
-	ssize_t count = read(*fd, chunk, sizeof chunk);
-	if (count > 0)
+	size_t room = EXEC_OUTPUT_WINDOW - session->output_unacknowledged;
+	ssize_t count = read(*fd, chunk, room < sizeof chunk ? room : sizeof chunk);
+	if (count > 0) {
+		session->output_unacknowledged += (size_t)count;
 		send_frame(type, chunk, (uint32_t)count);
-	else if (count == 0 || errno != EINTR)
+	} else if (count == 0 || errno != EINTR) {
 		close_fd(fd);
+	}
 }
 
 static void reap_command(void)
@@ -305,10 +327,12 @@ static noreturn void serve(void)
 	struct session *session = &server.session;
 	session->stdin_fd = session->stdout_fd = session->stderr_fd = -1;
 	for (;;) {
+		/* Output is read only while the window has room: the host has said it passed the rest on. */
+		bool output_room = session->output_unacknowledged < EXEC_OUTPUT_WINDOW;
 		struct pollfd fds[] = {
 			{ .fd = server.children, .events = POLLIN },
-			{ .fd = session->stdout_fd, .events = POLLIN },
-			{ .fd = session->stderr_fd, .events = POLLIN },
+			{ .fd = output_room ? session->stdout_fd : -1, .events = POLLIN },
+			{ .fd = output_room ? session->stderr_fd : -1, .events = POLLIN },
 			{ .fd = session->stdin_length ? session->stdin_fd : -1, .events = POLLOUT },
 			{ .fd = server.tty, .events = POLLIN },
 		};

@@ -79,11 +79,12 @@ static void add_a_session(struct stream *stream)
 	add_frame(stream, EXEC_STDIN, 3, "abc");
 	add_frame(stream, EXEC_STDIN_END, 0, NULL);
 	add_frame(stream, EXEC_SIGNAL, 1, "\x0f");
+	add_frame(stream, EXEC_OUTPUT_ACK, 4, "\x00\x10\x00\x00");
 }
 
 static void check_a_session(const struct decoded *decoded)
 {
-	if (!CHECK(decoded->frames == 5 && decoded->errors == 0))
+	if (!CHECK(decoded->frames == 6 && decoded->errors == 0))
 		return;
 	CHECK(decoded->types[0] == EXEC_RESET && memcmp(decoded->payloads[0], "12345678", 8) == 0);
 	CHECK(decoded->types[1] == EXEC_REQUEST && decoded->lengths[1] == 10);
@@ -91,6 +92,7 @@ static void check_a_session(const struct decoded *decoded)
 	CHECK(decoded->types[2] == EXEC_STDIN && decoded->lengths[2] == 3 && memcmp(decoded->payloads[2], "abc", 3) == 0);
 	CHECK(decoded->types[3] == EXEC_STDIN_END && decoded->lengths[3] == 0);
 	CHECK(decoded->types[4] == EXEC_SIGNAL && decoded->payloads[4][0] == 15);
+	CHECK(decoded->types[5] == EXEC_OUTPUT_ACK && exec_read_u32(decoded->payloads[5]) == 4096);
 }
 
 TEST(headers_are_little_endian)
@@ -98,6 +100,7 @@ TEST(headers_are_little_endian)
 	unsigned char header[EXEC_HEADER_BYTES];
 	exec_write_header(header, EXEC_STDOUT, 0x01020304);
 	CHECK(header[0] == 0x82 && header[1] == 4 && header[2] == 3 && header[3] == 2 && header[4] == 1);
+	CHECK(exec_read_u32(header + 1) == 0x01020304);
 }
 
 TEST(frames_in_one_piece)
@@ -117,7 +120,7 @@ TEST(frames_split_at_every_size)
 	static struct stream stream;
 	stream.size = 0;
 	add_a_session(&stream);
-	for (size_t piece = 1; piece <= 13; piece++) {
+	for (size_t piece = 1; piece <= 17; piece++) {
 		struct exec_decoder *decoder = new_decoder();
 		struct decoded decoded;
 		decode(decoder, &stream, piece, &decoded);
@@ -151,7 +154,7 @@ TEST(lengths_a_type_does_not_allow_are_refused)
 	} bad[] = {
 		{ EXEC_STDIN, EXEC_STDIN_WINDOW + 1 }, { EXEC_STDIN, 0xFFFFFFFF }, { EXEC_STDIN, 0 },
 		{ EXEC_REQUEST, EXEC_MAX_PAYLOAD + 1 }, { EXEC_REQUEST, 0 }, { EXEC_RESET, 7 }, { EXEC_RESET, 9 },
-		{ EXEC_STDIN_END, 1 }, { EXEC_SIGNAL, 0 }, { EXEC_SIGNAL, 2 },
+		{ EXEC_STDIN_END, 1 }, { EXEC_SIGNAL, 0 }, { EXEC_SIGNAL, 2 }, { EXEC_OUTPUT_ACK, 3 },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		static struct stream stream;
@@ -169,7 +172,7 @@ TEST(lengths_a_type_does_not_allow_are_refused)
 
 TEST(unknown_types_and_the_guests_own_are_refused)
 {
-	static const unsigned bad[] = { 0, EXEC_SIGNAL + 1, EXEC_RESET_DONE, EXEC_STDOUT, EXEC_EXIT, 0xFF };
+	static const unsigned bad[] = { 0, EXEC_OUTPUT_ACK + 1, EXEC_RESET_DONE, EXEC_STDOUT, EXEC_EXIT, 0xFF };
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		static struct stream stream;
 		stream.size = 0;
@@ -239,7 +242,7 @@ TEST(random_garbage_is_survived)
 		struct decoded decoded;
 		decode(decoder, &stream, 1 + (size_t)rand_r(&seed) % 300, &decoded);
 		for (size_t i = 0; i < decoded.frames && i < 64; i++) {
-			CHECK(decoded.types[i] >= EXEC_RESET && decoded.types[i] <= EXEC_SIGNAL);
+			CHECK(decoded.types[i] >= EXEC_RESET && decoded.types[i] <= EXEC_OUTPUT_ACK);
 			CHECK(decoded.lengths[i] <= EXEC_MAX_PAYLOAD);
 		}
 		free(decoder);

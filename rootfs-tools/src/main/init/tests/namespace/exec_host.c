@@ -31,15 +31,19 @@
 #define WAIT_SECONDS 20
 
 static int master;
+static pthread_mutex_t writing = PTHREAD_MUTEX_INITIALIZER;	/* frames go whole, from every thread */
 
 /*
- * What the current session got back, filled by the reader thread: the guest
- * blocks while its output is not read, so reading cannot wait for writing.
+ * What the current session got back, filled by the reader thread. The guest
+ * blocks while its output is not read, so reading never waits for writing:
+ * a thread of its own acknowledges the output.
  */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	size_t unacknowledged;		/* stdin sent and not yet acknowledged */
+	size_t output_to_acknowledge;
+	bool holding_acknowledgements;	/* as a host whose client does not read would */
 	bool exited;
 	int status;
 	unsigned char nonce[EXEC_NONCE_BYTES];	/* of the last RESET_DONE */
@@ -54,12 +58,20 @@ static noreturn void fail(const char *what)
 	exit(2);
 }
 
-static void send_frame(unsigned type, const void *payload, uint32_t length)
+/* With `writing` held. */
+static bool write_frame(unsigned type, const void *payload, uint32_t length)
 {
 	unsigned char header[EXEC_HEADER_BYTES];
 	exec_write_header(header, type, length);
-	if (!write_all(master, header, sizeof header) || !write_all(master, payload, length))
+	return write_all(master, header, sizeof header) && write_all(master, payload, length);
+}
+
+static void send_frame(unsigned type, const void *payload, uint32_t length)
+{
+	pthread_mutex_lock(&writing);
+	if (!write_frame(type, payload, length))
 		fail("cannot write to the pseudo-terminal");
+	pthread_mutex_unlock(&writing);
 }
 
 static void read_exactly(void *bytes, size_t size)
@@ -72,11 +84,6 @@ static void read_exactly(void *bytes, size_t size)
 			pthread_exit(NULL);	/* the init has ended */
 		done += (size_t)count;
 	}
-}
-
-static uint32_t little_endian(const unsigned char *bytes)
-{
-	return (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
 }
 
 static void append(char *buffer, size_t *length, size_t capacity, const unsigned char *bytes, size_t size)
@@ -93,7 +100,7 @@ static void *read_frames(void *unused)
 	for (;;) {
 		unsigned char header[EXEC_HEADER_BYTES];
 		read_exactly(header, sizeof header);
-		uint32_t length = little_endian(header + 1);
+		uint32_t length = exec_read_u32(header + 1);
 		if (length > EXEC_MAX_PAYLOAD)
 			fail("the guest sent an oversize frame");
 		read_exactly(payload, length);
@@ -106,7 +113,7 @@ static void *read_frames(void *unused)
 			append(session.err, &session.err_length, sizeof session.err, payload, length);
 			break;
 		case EXEC_STDIN_ACK:
-			session.unacknowledged -= little_endian(payload);
+			session.unacknowledged -= exec_read_u32(payload);
 			break;
 		case EXEC_EXIT:
 			session.exited = true;
@@ -118,8 +125,31 @@ static void *read_frames(void *unused)
 		default:
 			fail("the guest sent a frame of unknown type");
 		}
+		if (header[0] == EXEC_STDOUT || header[0] == EXEC_STDERR)
+			session.output_to_acknowledge += length;
 		pthread_cond_broadcast(&session.changed);
 		pthread_mutex_unlock(&session.lock);
+	}
+}
+
+/* Acknowledges output; reset() drops what is pending, so that none counts for the next session. */
+static void *acknowledge_output(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		pthread_mutex_lock(&session.lock);
+		while (session.output_to_acknowledge == 0 || session.holding_acknowledgements)
+			pthread_cond_wait(&session.changed, &session.lock);
+		pthread_mutex_unlock(&session.lock);
+		pthread_mutex_lock(&writing);
+		pthread_mutex_lock(&session.lock);
+		unsigned char count[4];
+		exec_write_u32(count, (uint32_t)session.output_to_acknowledge);
+		session.output_to_acknowledge = 0;
+		pthread_mutex_unlock(&session.lock);
+		if (exec_read_u32(count) > 0 && !write_frame(EXEC_OUTPUT_ACK, count, sizeof count))
+			fail("cannot write to the pseudo-terminal");
+		pthread_mutex_unlock(&writing);
 	}
 }
 
@@ -163,7 +193,13 @@ static void reset(void)
 	static unsigned long long count;
 	unsigned char nonce[EXEC_NONCE_BYTES];
 	snprintf((char *)nonce, sizeof nonce, "%07llu", ++count);
-	send_frame(EXEC_RESET, nonce, sizeof nonce);
+	pthread_mutex_lock(&writing);
+	pthread_mutex_lock(&session.lock);
+	session.output_to_acknowledge = 0;
+	pthread_mutex_unlock(&session.lock);
+	if (!write_frame(EXEC_RESET, nonce, sizeof nonce))
+		fail("cannot write to the pseudo-terminal");
+	pthread_mutex_unlock(&writing);
 	pthread_mutex_lock(&session.lock);
 	if (!wait_until(nonce_answered, nonce, WAIT_SECONDS))
 		fail("no RESET_DONE came");
@@ -261,6 +297,22 @@ static void run_sessions(void)
 	printf("big-stdin came back whole: %s\n",
 	       session.out_length == sizeof data && memcmp(session.out, data, sizeof data) == 0 ? "yes" : "no");
 
+	/* Unacknowledged, the command's output stops at the window; acknowledged, all of it comes. */
+	pthread_mutex_lock(&session.lock);
+	session.holding_acknowledgements = true;
+	pthread_mutex_unlock(&session.lock);
+	request((char *[]){ "test-app", "cat", NULL });
+	send_all_stdin(data, 3 * EXEC_OUTPUT_WINDOW);
+	send_frame(EXEC_STDIN_END, NULL, 0);
+	sleep(1);
+	pthread_mutex_lock(&session.lock);
+	printf("output-window held back: %zu bytes\n", session.out_length);
+	session.holding_acknowledgements = false;
+	pthread_cond_broadcast(&session.changed);
+	pthread_mutex_unlock(&session.lock);
+	finish("output-window");
+	printf("output-window came whole: %s\n", session.out_length == 3 * EXEC_OUTPUT_WINDOW ? "yes" : "no");
+
 	request((char *[]){ "test-app", "exit", "5", NULL });
 	finish("exit-5");
 
@@ -327,8 +379,9 @@ int main(int argc, char *argv[])
 	struct termios termios;
 	for (int i = 0; i < 200 && tcgetattr(master, &termios) == 0 && (termios.c_lflag & ECHO); i++)
 		usleep(50 * 1000);
-	pthread_t reader;
+	pthread_t reader, acknowledger;
 	pthread_create(&reader, NULL, read_frames, NULL);
+	pthread_create(&acknowledger, NULL, acknowledge_output, NULL);
 	run_sessions();
 
 	close(app_input[1]);

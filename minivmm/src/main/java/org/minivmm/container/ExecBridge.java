@@ -31,12 +31,17 @@ import org.minivmm.vmm.Log;
  *
  * <p>It reads the frames ({@link ExecProtocol}) both ways, so that it can stand between the two: the client may
  * send a REQUEST, then stdin within the window, its end and signals; the guest only its own frames, with
- * lengths its types allow. Each session starts with a RESET whose answer ends whatever the guest sent before
- * it. A session that ends without the command's EXIT (the client went away or broke the protocol, the guest
- * broke it, or the exec server ended) gets another RESET at once, which kills the command, and the client, if
- * still there, an ERROR saying why. Frames for the guest wait in a queue of their own thread, so that a guest
- * that stops reading stalls only that thread: a session still ends, with an ERROR, when its RESET is not
- * answered. It knows nothing of KVM: the console is a {@link Console}.
+ * lengths its types allow and output within its window. Each session starts with a RESET whose answer ends
+ * whatever the guest sent before it. A session that ends without the command's EXIT (the client went away or
+ * broke the protocol, the guest broke it, or the exec server ended) gets another RESET at once, which kills the
+ * command, and the client, if still there, an ERROR saying why.
+ *
+ * <p>Nothing here waits on the console's thread: a virtio console's writer in the guest spins until the host
+ * has taken its bytes, so the guest's frames are only checked and queued, and a thread of their own writes
+ * them to the client, acknowledging output to the guest as it goes (at most a window is ever held). Frames for
+ * the guest wait in a queue with a thread of its own too, so a guest that stops reading stalls only that
+ * thread: a session still ends, with an ERROR, when its RESET is not answered. It knows nothing of KVM: the
+ * console is a {@link Console}.
  */
 final class ExecBridge implements AutoCloseable {
     /** The exec console's input: takes a whole frame for the guest, waiting while the console is full. */
@@ -49,37 +54,48 @@ final class ExecBridge implements AutoCloseable {
     /** A UNIX socket's path holds at most 107 bytes and a NUL. */
     static final int MAX_PATH_BYTES = 107;
     private static final int BACKLOG = 16;
-    private static final String GUEST_ENDED = "the container's exec server has ended or could not start (its messages"
-            + " are on the container's stderr): exec does not work in this container";
     /** Frames waiting for the guest beyond this stop the client's until the guest takes some. */
     private static final int QUEUE_LIMIT = 4 * ExecProtocol.MAX_PAYLOAD;
+    private static final String GUEST_ENDED = "the container's exec server has ended or could not start (its messages"
+            + " are on the container's stderr): exec does not work in this container";
+
+    /** A frame of the guest's for a session's client: output, or an acknowledgement of stdin, to be credited once written. */
+    private record ToClient(long session, SocketChannel channel, Frame frame) {
+    }
 
     private final Path path;
     private final ServerSocketChannel listener;
     private final UserPrincipal owner;
     private final Duration answerPatience;
     private final SecureRandom random = new SecureRandom();
-    private final Thread thread = new Thread(this::serve, "exec-bridge");
-    private final Thread guestWriter = new Thread(this::writeToGuest, "exec-to-guest");
-    /** Frames to the client go whole, from the console's thread and from this one. */
+    private final List<Thread> threads = List.of(new Thread(this::serve, "exec-bridge"),
+            new Thread(this::writeToGuest, "exec-to-guest"), new Thread(this::writeToClients, "exec-to-client"));
+    /** Frames to a client go whole, from the client writer and from the session's thread. */
     private final Object clientWrites = new Object();
 
     private final Object lock = new Object();
     // Guarded by lock:
     private final ExecProtocol.Decoder fromGuest = new ExecProtocol.Decoder(ExecProtocol.GUEST_TO_HOST);
-    private Console console;
     private final ArrayDeque<byte[]> toGuest = new ArrayDeque<>();
     private int queuedBytes;
+    private final ArrayDeque<ToClient> toClient = new ArrayDeque<>();
+    private Console console;
     private boolean guestReady;
     private boolean guestEnded;
     private boolean closed;
+    /** Counts RESETs: what is acknowledged to the guest must belong to the session it is in. */
+    private long session;
     /** The guest has answered the last RESET: what it sends belongs to the session. */
     private boolean inSync;
     /** The connection being served, from accept to close. */
     private SocketChannel serving;
     /** The session's client while the guest's frames go to it. */
     private SocketChannel client;
-    private long unacknowledged;
+    /** Stdin sent to the guest whose acknowledgement has not reached the client: the client's window. */
+    private long stdinUnacknowledged;
+    /** Of that, what the guest has acknowledged in frames still queued for the client. */
+    private long stdinAcknowledgedQueued;
+    private long outputUnacknowledged;
     private boolean exited;
     private String guestProblem;
 
@@ -128,7 +144,7 @@ final class ExecBridge implements AutoCloseable {
         }
     }
 
-    /** Where the exec console's output goes: the guest's frames. Called on the console's thread; never throws. */
+    /** Where the exec console's output goes: the guest's frames. Called on the console's thread; never waits. */
     OutputStream guestOutput() {
         return new OutputStream() {
             @Override
@@ -148,9 +164,9 @@ final class ExecBridge implements AutoCloseable {
         synchronized (lock) {
             this.console = console;
         }
-        for (Thread started : List.of(thread, guestWriter)) {
-            started.setDaemon(true);
-            started.start();
+        for (Thread thread : threads) {
+            thread.setDaemon(true);
+            thread.start();
         }
     }
 
@@ -183,9 +199,9 @@ final class ExecBridge implements AutoCloseable {
             closeQuietly(serving);
         }
         closeQuietly(listener);
-        guestWriter.interrupt(); // it may wait for room in the console for ever
+        threads.forEach(Thread::interrupt); // the guest's writer may wait for room in the console for ever
         try {
-            thread.join(Duration.ofSeconds(2).toMillis());
+            threads.get(0).join(Duration.ofSeconds(2).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -239,6 +255,7 @@ final class ExecBridge implements AutoCloseable {
             if (exited) {
                 return;
             }
+            toClient.removeIf(queued -> queued.channel() == channel);
             why = clientProblem != null ? clientProblem : guestProblem;
         }
         resetGuest(); // the command may still run: a RESET kills it, whatever its client did
@@ -273,11 +290,12 @@ final class ExecBridge implements AutoCloseable {
                 lock.wait(Math.max(1, left / 1_000_000));
             }
             if (!inSync) {
-                return guestEnded ? GUEST_ENDED : "the container's exec server did not answer within " + answerPatience.toSeconds()
-                        + "s; the container may be overloaded or its init broken: try again later";
+                return guestEnded ? GUEST_ENDED : "the container's exec server did not answer within "
+                        + answerPatience.toSeconds() + "s; the container may be overloaded or its init broken: try again later";
             }
             client = channel;
-            unacknowledged = 0;
+            stdinUnacknowledged = 0;
+            stdinAcknowledgedQueued = 0;
             exited = false;
             guestProblem = null;
             return null;
@@ -294,7 +312,9 @@ final class ExecBridge implements AutoCloseable {
             }
         }
         synchronized (lock) {
+            session++;
             inSync = false;
+            outputUnacknowledged = 0;
             fromGuest.hunt(nonce);
             toGuest.clear();
             queuedBytes = 0;
@@ -326,7 +346,7 @@ final class ExecBridge implements AutoCloseable {
         }
     }
 
-    /** The queue's own thread: the only one that may wait on a console the guest does not read. */
+    /** The guest's queue's own thread: the only one that may wait on a console the guest does not read. */
     private void writeToGuest() {
         try {
             for (;;) {
@@ -349,18 +369,56 @@ final class ExecBridge implements AutoCloseable {
     }
 
     /**
-     * Passes the client's frames to the guest until the client's connection ends (the client left, or the
-     * guest's side ended the session and shut it). Returns what the client did wrong, if anything.
+     * The clients' queue's own thread: the only one that may wait on a client that does not read. What it writes
+     * is credited if its session is still the guest's: an acknowledgement of stdin leaves room in the client's
+     * window as it goes (the client may answer it at once), and output is acknowledged to the guest once written.
+     */
+    private void writeToClients() {
+        try {
+            for (;;) {
+                ToClient next;
+                synchronized (lock) {
+                    while (toClient.isEmpty()) {
+                        lock.wait();
+                    }
+                    next = toClient.poll();
+                    if (next.session() == session && next.frame().type() == Type.STDIN_ACK) {
+                        stdinUnacknowledged -= next.frame().acknowledged();
+                        stdinAcknowledgedQueued -= next.frame().acknowledged();
+                    }
+                }
+                sendWhole(next.channel(), next.frame().encode());
+                Type type = next.frame().type();
+                synchronized (lock) {
+                    if (next.session() == session && (type == Type.STDOUT || type == Type.STDERR)) {
+                        outputUnacknowledged -= next.frame().payload().length;
+                        queue(ExecProtocol.acknowledgement(Type.OUTPUT_ACK, next.frame().payload().length));
+                    }
+                }
+                if (type == Type.EXIT) {
+                    shutInput(next.channel()); // the session is over: its thread stops reading the client
+                }
+            }
+        } catch (InterruptedException e) {
+            // close(): the container has ended
+        }
+    }
+
+    /**
+     * Passes the client's frames to the guest until the client's connection ends: the client left, or the
+     * session is over and its end was shut, after the command's EXIT or the ERROR's cause. Returns what the client
+     * did wrong, if anything.
      */
     private String relayFromClient(SocketChannel channel) throws InterruptedException {
         ExecProtocol.Decoder fromClient = new ExecProtocol.Decoder(ExecProtocol.CLIENT_TO_GUEST);
         ByteBuffer buffer = ByteBuffer.allocate(ExecProtocol.HEADER_BYTES + ExecProtocol.MAX_PAYLOAD);
         boolean requested = false;
         boolean stdinEnded = false;
+        boolean forwarding = true;
         try {
             while (channel.read(buffer) >= 0) {
                 buffer.flip();
-                for (Frame frame; (frame = fromClient.take(buffer)) != null; ) {
+                for (Frame frame; forwarding && (frame = fromClient.take(buffer)) != null; ) {
                     String problem = requested ? problemInSession(frame, stdinEnded)
                             : frame.type() == Type.REQUEST ? null : "a " + frame.type() + " frame before the REQUEST";
                     if (problem != null) {
@@ -368,11 +426,11 @@ final class ExecBridge implements AutoCloseable {
                     }
                     requested = true;
                     stdinEnded |= frame.type() == Type.STDIN_END;
-                    if (!sendToGuest(frame.encode(), channel)) {
-                        return null; // the guest's side ended the session
-                    }
+                    // Once the guest's side has ended the session, what the client still sends goes nowhere, but
+                    // the connection stays until its end is shut: the EXIT may not be written yet.
+                    forwarding = sendToGuest(frame.encode(), channel);
                 }
-                buffer.compact();
+                buffer.clear(); // all taken, or not forwarded any more
             }
         } catch (ExecProtocol.ProtocolException e) {
             return "minivmm's exec socket got " + e.getMessage() + ": the session is ended";
@@ -391,10 +449,10 @@ final class ExecBridge implements AutoCloseable {
                     return "STDIN after STDIN_END";
                 }
                 synchronized (lock) {
-                    if (unacknowledged + frame.payload().length > ExecProtocol.STDIN_WINDOW) {
+                    if (stdinUnacknowledged + frame.payload().length > ExecProtocol.STDIN_WINDOW) {
                         return "more stdin than the window of " + ExecProtocol.STDIN_WINDOW + " unacknowledged bytes";
                     }
-                    unacknowledged += frame.payload().length;
+                    stdinUnacknowledged += frame.payload().length;
                 }
                 return null;
             default:
@@ -402,34 +460,24 @@ final class ExecBridge implements AutoCloseable {
         }
     }
 
-    /** On the console's thread: frames for the session's client, each checked against the protocol. */
+    /** On the console's thread: the guest's frames, each checked against the protocol and queued for the client. */
     private void takeFromGuest(ByteBuffer bytes) {
-        while (bytes.hasRemaining()) {
-            Frame frame;
-            SocketChannel to;
-            synchronized (lock) {
+        synchronized (lock) {
+            while (bytes.hasRemaining()) {
                 try {
-                    frame = fromGuest.take(bytes);
+                    Frame frame = fromGuest.take(bytes);
+                    if (frame != null) {
+                        route(frame);
+                    }
                 } catch (ExecProtocol.ProtocolException e) {
                     guestBroke("sent " + e.getMessage());
-                    continue;
-                }
-                if (frame == null) {
-                    return;
-                }
-                to = route(frame);
-            }
-            if (to != null) {
-                sendWhole(to, frame.encode());
-                if (frame.type() == Type.EXIT) {
-                    shutInput(to); // the session is over: its thread stops reading the client
                 }
             }
         }
     }
 
-    /** With the lock: what a frame from the guest means; the client to pass it to, or null. */
-    private SocketChannel route(Frame frame) {
+    /** With the lock: what a frame from the guest means. */
+    private void route(Frame frame) {
         if (frame.type() == Type.RESET_DONE) {
             if (inSync) {
                 guestBroke("sent a RESET_DONE that no RESET asked for");
@@ -437,24 +485,36 @@ final class ExecBridge implements AutoCloseable {
                 inSync = true;
                 lock.notifyAll();
             }
-            return null;
+            return;
         }
-        SocketChannel to = client;
-        if (to == null) {
-            return null; // the session is over: what comes until the next RESET's answer goes nowhere
+        if (client == null) {
+            return; // the session is over: what comes until the next RESET's answer goes nowhere
         }
-        if (frame.type() == Type.STDIN_ACK) {
-            long acknowledged = frame.acknowledged();
-            if (acknowledged > unacknowledged) {
-                guestBroke("acknowledged " + acknowledged + " bytes of stdin when " + unacknowledged + " were waiting");
-                return null;
+        switch (frame.type()) {
+            case STDOUT, STDERR -> {
+                if (outputUnacknowledged + frame.payload().length > ExecProtocol.OUTPUT_WINDOW) {
+                    guestBroke("sent more output than the window of " + ExecProtocol.OUTPUT_WINDOW + " unacknowledged bytes");
+                    return;
+                }
+                outputUnacknowledged += frame.payload().length;
             }
-            unacknowledged -= acknowledged;
-        } else if (frame.type() == Type.EXIT) {
+            case STDIN_ACK -> {
+                long acknowledged = frame.acknowledged();
+                long waiting = stdinUnacknowledged - stdinAcknowledgedQueued;
+                if (acknowledged == 0 || acknowledged > waiting) {
+                    guestBroke("acknowledged " + acknowledged + " bytes of stdin when " + waiting + " were waiting");
+                    return;
+                }
+                stdinAcknowledgedQueued += acknowledged;
+            }
+            default -> { } // EXIT
+        }
+        toClient.add(new ToClient(session, client, frame));
+        if (frame.type() == Type.EXIT) {
             exited = true;
             client = null;
         }
-        return to;
+        lock.notifyAll();
     }
 
     /** With the lock: the guest's frames cannot be trusted until it answers a RESET; the session, if any, ends. */

@@ -51,15 +51,16 @@ class ExecBridgeTest {
     private final FakeGuest guest = new FakeGuest();
 
     /**
-     * The init's exec server as the bridge sees it: it answers RESETs by itself (unless told not to) and hands
-     * every other frame to the test, which answers for it.
+     * The init's exec server as the bridge sees it: it answers RESETs by itself (unless told not to), keeps
+     * count of its output window, and hands every other frame to the test, which answers for it.
      */
     private static final class FakeGuest implements ExecBridge.Console {
         final BlockingQueue<Frame> received = new LinkedBlockingQueue<>();
         final BlockingQueue<byte[]> resets = new LinkedBlockingQueue<>();
         private final ExecProtocol.Decoder decoder = new ExecProtocol.Decoder(
-                EnumSet.of(Type.RESET, Type.REQUEST, Type.STDIN, Type.STDIN_END, Type.SIGNAL));
+                EnumSet.of(Type.RESET, Type.REQUEST, Type.STDIN, Type.STDIN_END, Type.SIGNAL, Type.OUTPUT_ACK));
         volatile boolean answersResets = true;
+        private long outputUnacknowledged;
         OutputStream output;
 
         @Override
@@ -69,9 +70,14 @@ class ExecBridgeTest {
                 for (Frame taken; (taken = decoder.take(bytes)) != null; ) {
                     if (taken.type() == Type.RESET) {
                         resets.add(taken.payload());
+                        outputUnacknowledged = 0;
                         if (answersResets) {
                             reply(Type.RESET_DONE, taken.payload());
                         }
+                    } else if (taken.type() == Type.OUTPUT_ACK) {
+                        outputUnacknowledged -= taken.acknowledged();
+                        assertTrue(outputUnacknowledged >= 0, "the bridge acknowledged more output than was sent");
+                        notifyAll();
                     } else {
                         received.add(taken);
                     }
@@ -79,6 +85,37 @@ class ExecBridgeTest {
             } catch (ExecProtocol.ProtocolException e) {
                 throw new AssertionError("the bridge sent the guest a bad frame: " + e.getMessage());
             }
+        }
+
+        /** Output as the exec server sends it: within its window, waiting up to {@code patience} for acknowledgements. */
+        synchronized boolean output(Type type, byte[] bytes, Duration patience) throws InterruptedException {
+            long deadline = System.nanoTime() + patience.toNanos();
+            while (outputUnacknowledged + bytes.length > ExecProtocol.OUTPUT_WINDOW) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            outputUnacknowledged += bytes.length;
+            reply(type, bytes);
+            return true;
+        }
+
+        /** Output frames sent at once in one write, whatever the window says, as a broken guest would. */
+        void outputNow(Type type, byte[]... payloads) {
+            ByteArrayOutputStream frames = new ByteArrayOutputStream();
+            for (byte[] payload : payloads) {
+                synchronized (this) {
+                    outputUnacknowledged += payload.length;
+                }
+                frames.writeBytes(ExecProtocol.encode(type, payload, 0, payload.length));
+            }
+            write(frames.toByteArray());
+        }
+
+        void output(Type type, String text) throws InterruptedException {
+            assertTrue(output(type, text.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(20)), "no OUTPUT_ACK came");
         }
 
         void reply(Type type, byte[] payload) {
@@ -171,8 +208,8 @@ class ExecBridgeTest {
         Frame request = guest.next(Type.REQUEST);
         assertArrayEquals("sh\0-c\0echo hi; echo warn >&2; exit 3\0".getBytes(StandardCharsets.UTF_8), request.payload());
         guest.next(Type.STDIN_END);
-        guest.reply(Type.STDOUT, "hi\n".getBytes(StandardCharsets.UTF_8));
-        guest.reply(Type.STDERR, "warn\n".getBytes(StandardCharsets.UTF_8));
+        guest.output(Type.STDOUT, "hi\n");
+        guest.output(Type.STDERR, "warn\n");
         guest.exit(3);
         assertEquals(3, run.status());
         assertEquals("hi\n", run.out());
@@ -190,9 +227,8 @@ class ExecBridgeTest {
         for (Frame frame; (frame = guest.received.poll(20, TimeUnit.SECONDS)).type() != Type.STDIN_END; ) {
             assertEquals(Type.STDIN, frame.type());
             echoed.writeBytes(frame.payload());
-            guest.reply(Type.STDOUT, frame.payload());
-            guest.reply(Type.STDIN_ACK, ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
-                    .putInt(frame.payload().length).array());
+            assertTrue(guest.output(Type.STDOUT, frame.payload(), Duration.ofSeconds(20)), "no OUTPUT_ACK came");
+            guest.write(ExecProtocol.acknowledgement(Type.STDIN_ACK, frame.payload().length));
         }
         guest.exit(0);
         assertEquals(0, run.status(), run.err());
@@ -220,7 +256,7 @@ class ExecBridgeTest {
         run.signals.get(20, TimeUnit.SECONDS).accept(2);
         assertArrayEquals(new byte[] {2}, guest.next(Type.SIGNAL).payload());
         guest.exit(130);
-        assertEquals(130, run.status());
+        assertEquals(130, run.status(), run.err());
     }
 
     @Test
@@ -243,7 +279,7 @@ class ExecBridgeTest {
         try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             client.write(ByteBuffer.wrap(ExecProtocol.request(List.of("sleep", "100"))));
             guest.next(Type.REQUEST);
-            guest.reply(Type.STDOUT, "partial".getBytes(StandardCharsets.US_ASCII));
+            guest.output(Type.STDOUT, "partial");
         }
         guest.resets.take();
         assertNotNull(guest.resets.poll(20, TimeUnit.SECONDS), "a RESET, which kills the command, follows the client's end");
@@ -251,9 +287,9 @@ class ExecBridgeTest {
 
         Run next = start("echo", "again");
         guest.next(Type.REQUEST);
-        guest.reply(Type.STDOUT, "again\n".getBytes(StandardCharsets.US_ASCII));
+        guest.output(Type.STDOUT, "again\n");
         guest.exit(0);
-        assertEquals(0, next.status());
+        assertEquals(0, next.status(), next.err());
         assertEquals("again\n", next.out(), "nothing of the killed command's output reaches the next client");
     }
 
@@ -283,10 +319,45 @@ class ExecBridgeTest {
     }
 
     @Test
+    void moreOutputThanTheWindowIsABrokenGuest() throws Exception {
+        Run run = start("cat", "big");
+        guest.next(Type.REQUEST);
+        guest.outputNow(Type.STDOUT, new byte[40_000], new byte[40_000]); // in one write: no acknowledgement between
+        assertEquals(ExecClient.FAILURE, run.status());
+        assertTrue(run.err().contains("sent more output than the window of 65536 unacknowledged bytes"), run.err());
+    }
+
+    @Test
+    void aClientThatDoesNotReadHoldsBackTheOutputButNeverTheConsole() throws Exception {
+        try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            client.write(ByteBuffer.wrap(ExecProtocol.request(List.of("cat", "big"))));
+            guest.next(Type.REQUEST);
+            byte[] chunk = new byte[ExecProtocol.OUTPUT_WINDOW / 4];
+            long sent = 0;
+            long slowest = 0;
+            for (;;) {
+                long before = System.nanoTime();
+                boolean taken = guest.output(Type.STDOUT, chunk, Duration.ofSeconds(2));
+                slowest = Math.max(slowest, System.nanoTime() - before);
+                if (!taken) {
+                    break;
+                }
+                sent += chunk.length;
+                assertTrue(sent < 64L << 20, "output went on and on to a client that reads nothing");
+            }
+            assertTrue(sent >= ExecProtocol.OUTPUT_WINDOW, "the window's worth is always taken: " + sent);
+            long start = System.nanoTime();
+            guest.outputNow(Type.STDERR, new byte[1]); // beyond the window: a broken guest
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "the console's thread waited");
+        }
+        guest.awaitResets(2);
+    }
+
+    @Test
     void aGuestThatBreaksTheProtocolInWellFormedFramesIsCaughtToo() throws Exception {
         Run acknowledgingTooMuch = start("cat");
         guest.next(Type.REQUEST);
-        guest.reply(Type.STDIN_ACK, new byte[] {1, 0, 0, 0});
+        guest.write(ExecProtocol.acknowledgement(Type.STDIN_ACK, 1));
         assertEquals(ExecClient.FAILURE, acknowledgingTooMuch.status());
         assertTrue(acknowledgingTooMuch.err().contains("acknowledged 1 bytes of stdin when 0 were waiting"),
                 acknowledgingTooMuch.err());

@@ -20,6 +20,8 @@ public final class ExecProtocol {
     public static final int MAX_PAYLOAD = 64 * 1024;
     /** At most this much stdin may be sent and not yet acknowledged by {@link Type#STDIN_ACK}. */
     public static final int STDIN_WINDOW = 64 * 1024;
+    /** At most this much STDOUT and STDERR may be sent and not yet acknowledged by {@link Type#OUTPUT_ACK}. */
+    public static final int OUTPUT_WINDOW = 64 * 1024;
     public static final int NONCE_BYTES = 8;
 
     public enum Type {
@@ -28,6 +30,7 @@ public final class ExecProtocol {
         STDIN(3, 1, STDIN_WINDOW),
         STDIN_END(4, 0, 0),
         SIGNAL(5, 1, 1),
+        OUTPUT_ACK(6, 4, 4),
         RESET_DONE(0x81, NONCE_BYTES, NONCE_BYTES),
         STDOUT(0x82, 1, MAX_PAYLOAD),
         STDERR(0x83, 1, MAX_PAYLOAD),
@@ -47,7 +50,7 @@ public final class ExecProtocol {
         }
     }
 
-    /** What a client of minivmm's exec socket sends: RESET is minivmm's own. */
+    /** What a client of minivmm's exec socket sends: RESET and OUTPUT_ACK are minivmm's own. */
     public static final Set<Type> CLIENT_TO_GUEST = Set.of(Type.REQUEST, Type.STDIN, Type.STDIN_END, Type.SIGNAL);
     /** What the guest's exec server sends. */
     public static final Set<Type> GUEST_TO_HOST = Set.of(Type.RESET_DONE, Type.STDOUT, Type.STDERR, Type.STDIN_ACK, Type.EXIT);
@@ -62,7 +65,7 @@ public final class ExecProtocol {
     }
 
     public record Frame(Type type, byte[] payload) {
-        /** The payload of a STDIN_ACK. */
+        /** The payload of a STDIN_ACK or OUTPUT_ACK. */
         public long acknowledged() {
             return ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFF_FFFFL;
         }
@@ -110,6 +113,11 @@ public final class ExecProtocol {
                     + " bytes; at most " + MAX_PAYLOAD + " can be sent");
         }
         return encode(Type.REQUEST, payload.toByteArray(), 0, payload.size());
+    }
+
+    /** A STDIN_ACK or OUTPUT_ACK of {@code count} bytes. */
+    public static byte[] acknowledgement(Type type, int count) {
+        return encode(type, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(count).array(), 0, 4);
     }
 
     public static byte[] signal(int number) {

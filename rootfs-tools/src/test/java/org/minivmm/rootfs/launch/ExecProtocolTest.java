@@ -53,13 +53,14 @@ class ExecProtocolTest {
         assertArrayEquals(new byte[] {(byte) 0x82, 3, 0, 0, 0, 'a', 'b', 'c'},
                 ExecProtocol.encode(Type.STDOUT, "xabcx".getBytes(StandardCharsets.US_ASCII), 1, 3));
         assertArrayEquals(new byte[] {5, 1, 0, 0, 0, 15}, ExecProtocol.signal(15));
+        assertArrayEquals(new byte[] {6, 4, 0, 0, 0, 0, 0, 1, 0}, ExecProtocol.acknowledgement(Type.OUTPUT_ACK, 65536));
         assertArrayEquals(concat(header(2, 9), "sh\0-c\0\u00e9\0".getBytes(StandardCharsets.UTF_8)),
                 ExecProtocol.request(List.of("sh", "-c", "\u00e9")));
     }
 
     @Test
     void theTypeCodesAreTheInitsOnes() {
-        assertEquals(List.of(1, 2, 3, 4, 5, 0x81, 0x82, 0x83, 0x84, 0x85, 0xC0),
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 0x81, 0x82, 0x83, 0x84, 0x85, 0xC0),
                 List.of(Type.values()).stream().map(type -> type.code).toList());
     }
 
@@ -120,6 +121,8 @@ class ExecProtocolTest {
         assertEquals("a STDIN frame, which does not come this way", wrongWay.getMessage());
         assertThrows(ProtocolException.class,
                 () -> new Decoder(ExecProtocol.CLIENT_TO_GUEST).take(ByteBuffer.wrap(header(1, 8))), "RESET is minivmm's own");
+        assertThrows(ProtocolException.class,
+                () -> new Decoder(ExecProtocol.CLIENT_TO_GUEST).take(ByteBuffer.wrap(header(6, 4))), "and OUTPUT_ACK");
     }
 
     @Test
