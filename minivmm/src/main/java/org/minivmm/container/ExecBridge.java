@@ -538,17 +538,10 @@ final class ExecBridge implements AutoCloseable {
         sendWhole(channel, ExecProtocol.error(message));
     }
 
-    /** Writes a frame to a client; one that has gone away is simply not written to. */
+    /** Writes a frame to a client; one that has gone away is not written to, and its session's thread sees it gone. */
     private void sendWhole(SocketChannel channel, byte[] frame) {
         synchronized (clientWrites) {
-            try {
-                ByteBuffer bytes = ByteBuffer.wrap(frame);
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            } catch (IOException e) {
-                // The client went away; its session's thread sees that as the end of its connection.
-            }
+            ExecProtocol.writeWhole(channel, frame);
         }
     }
 

@@ -241,17 +241,10 @@ public final class ExecClient {
         send(ExecProtocol.signal(number));
     }
 
-    /** One whole frame; if the connection is gone, the output side says so. */
+    /** One whole frame; if the connection is gone, relayOutput reports how the session ended. */
     private void send(byte[] frame) {
         synchronized (writes) {
-            try {
-                ByteBuffer bytes = ByteBuffer.wrap(frame);
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            } catch (IOException e) {
-                // The session is over; relayOutput reports how it ended.
-            }
+            ExecProtocol.writeWhole(channel, frame);
         }
     }
 

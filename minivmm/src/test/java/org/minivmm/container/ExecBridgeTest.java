@@ -172,6 +172,12 @@ class ExecBridgeTest {
         int status() throws Exception {
             return status.get(30, TimeUnit.SECONDS);
         }
+
+        /** The client failed, saying {@code message} in its one line. */
+        void assertFailed(String message) throws Exception {
+            assertEquals(ExecClient.FAILURE, status());
+            assertTrue(err().contains(message), err());
+        }
     }
 
     private Run start(InputStream stdin, String... command) {
@@ -314,8 +320,7 @@ class ExecBridgeTest {
         Run run = start("ls");
         guest.next(Type.REQUEST);
         guest.write(new byte[] {(byte) 0x82, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
-        assertEquals(ExecClient.FAILURE, run.status());
-        assertTrue(run.err().contains("sent a STDOUT frame of 4294967295 bytes (it takes 1 to 65536)"), run.err());
+        run.assertFailed("sent a STDOUT frame of 4294967295 bytes (it takes 1 to 65536)");
     }
 
     @Test
@@ -323,8 +328,7 @@ class ExecBridgeTest {
         Run run = start("cat", "big");
         guest.next(Type.REQUEST);
         guest.outputNow(Type.STDOUT, new byte[40_000], new byte[40_000]); // in one write: no acknowledgement between
-        assertEquals(ExecClient.FAILURE, run.status());
-        assertTrue(run.err().contains("sent more output than the window of 65536 unacknowledged bytes"), run.err());
+        run.assertFailed("sent more output than the window of 65536 unacknowledged bytes");
     }
 
     @Test
@@ -358,15 +362,12 @@ class ExecBridgeTest {
         Run acknowledgingTooMuch = start("cat");
         guest.next(Type.REQUEST);
         guest.write(ExecProtocol.acknowledgement(Type.STDIN_ACK, 1));
-        assertEquals(ExecClient.FAILURE, acknowledgingTooMuch.status());
-        assertTrue(acknowledgingTooMuch.err().contains("acknowledged 1 bytes of stdin when 0 were waiting"),
-                acknowledgingTooMuch.err());
+        acknowledgingTooMuch.assertFailed("acknowledged 1 bytes of stdin when 0 were waiting");
 
         Run strayAnswer = start("true");
         guest.next(Type.REQUEST);
         guest.reply(Type.RESET_DONE, "whatever".getBytes(StandardCharsets.US_ASCII));
-        assertEquals(ExecClient.FAILURE, strayAnswer.status());
-        assertTrue(strayAnswer.err().contains("sent a RESET_DONE that no RESET asked for"), strayAnswer.err());
+        strayAnswer.assertFailed("sent a RESET_DONE that no RESET asked for");
     }
 
     @Test
@@ -383,11 +384,9 @@ class ExecBridgeTest {
         Run run = start("sleep", "100");
         guest.next(Type.REQUEST);
         bridge.guestEnded();
-        assertEquals(ExecClient.FAILURE, run.status());
-        assertTrue(run.err().contains("the container's exec server has ended or could not start"), run.err());
+        run.assertFailed("the container's exec server has ended or could not start");
         Run later = start("true");
-        assertEquals(ExecClient.FAILURE, later.status());
-        assertTrue(later.err().contains("exec does not work in this container"), later.err());
+        later.assertFailed("exec does not work in this container");
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -118,6 +119,19 @@ public final class ExecProtocol {
     /** A STDIN_ACK or OUTPUT_ACK of {@code count} bytes. */
     public static byte[] acknowledgement(Type type, int count) {
         return encode(type, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(count).array(), 0, 4);
+    }
+
+    /** Writes a whole frame; false if the channel failed, which is the peer gone. */
+    public static boolean writeWhole(WritableByteChannel channel, byte[] frame) {
+        try {
+            ByteBuffer bytes = ByteBuffer.wrap(frame);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public static byte[] signal(int number) {
