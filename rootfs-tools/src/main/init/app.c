@@ -42,7 +42,7 @@ static void take_terminal(void)
 }
 
 /* Names are looked up in the container's files, which are "/etc/..." since the root switch. */
-static void take_identity(const struct launch_config *config)
+static void take_identity(const struct launch_config *config, const char *role)
 {
 	struct identity identity;
 	char error[IDENTITY_ERROR_BYTES];
@@ -52,30 +52,36 @@ static void take_identity(const struct launch_config *config)
 	free(passwd);
 	free(group_file);
 	if (!resolved) {
-		print_error("cannot start the app: %s", error);
+		print_error("cannot start %s: %s", role, error);
 		_exit(STATUS_CANNOT_EXECUTE);
 	}
 	if (setgroups(config->supplementary_gid_count, config->supplementary_gids) != 0 ||
 	    setgid(identity.gid) != 0 || setuid(identity.uid) != 0) {
-		print_error("cannot start the app as uid %u, gid %u: %s",
-			    (unsigned)identity.uid, (unsigned)identity.gid, strerror(errno));
+		print_error("cannot start %s as uid %u, gid %u: %s",
+			    role, (unsigned)identity.uid, (unsigned)identity.gid, strerror(errno));
 		_exit(STATUS_CANNOT_EXECUTE);
 	}
 }
 
 noreturn void exec_app(const struct launch_config *config, const struct app_stdio *stdio)
 {
-	const char *name = config->args[0];
-	char found[PATH_MAX];
-
 	take_app_stdio(stdio);
 	setsid();	/* the app leads its own session, apart from the init */
 	if (config->terminal)
 		take_terminal();
-	take_identity(config);
+	report_event(EVENT_APP_EXEC);
+	exec_as_app(config, config->args, "the app");
+}
+
+noreturn void exec_as_app(const struct launch_config *config, char *const args[], const char *role)
+{
+	const char *name = args[0];
+	char found[PATH_MAX];
+
+	take_identity(config, role);
 	if (chdir(config->cwd) != 0) {
-		print_error("cannot start the app: cannot change to the working directory %s: %s",
-			    config->cwd, strerror(errno));
+		print_error("cannot start %s: cannot change to the working directory %s: %s",
+			    role, config->cwd, strerror(errno));
 		_exit(STATUS_CANNOT_EXECUTE);
 	}
 
@@ -83,14 +89,13 @@ noreturn void exec_app(const struct launch_config *config, const struct app_stdi
 	const char *path = path_from_env(config->env);
 	const char *program = find_program(name, path, found, sizeof found, &missing);
 	if (!program) {
-		print_error(missing == EACCES ? "cannot start the app: %s: no file of that name in PATH %s is executable"
-			    : "cannot start the app: %s: not found in PATH %s", name, path);
+		print_error(missing == EACCES ? "cannot start %s: %s: no file of that name in PATH %s is executable"
+			    : "cannot start %s: %s: not found in PATH %s", role, name, path);
 		_exit(missing == EACCES ? STATUS_CANNOT_EXECUTE : STATUS_NOT_FOUND);
 	}
-	report_event(EVENT_APP_EXEC);
 	drop_event_port();
-	execve(program, config->args, config->env);
+	execve(program, args, config->env);
 	int exec_errno = errno;
-	print_error("cannot start the app: %s: %s", program, strerror(exec_errno));
+	print_error("cannot start %s: %s: %s", role, program, strerror(exec_errno));
 	_exit(exec_errno == ENOENT ? STATUS_NOT_FOUND : STATUS_CANNOT_EXECUTE);
 }

@@ -9,39 +9,10 @@
 
 #include "errors.h"
 #include "events.h"
+#include "host_tty.h"
 #include "stdin_framing.h"
 
-static int open_tty(const char *path, int flags)
-{
-	int fd = open(path, flags | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		print_error("cannot open %s for the app's standard streams: %s", path, strerror(errno));
-	return fd;
-}
-
-/* No echo, no line editing, no CR/LF translation: a plain byte pipe. */
-static void make_raw(int fd)
-{
-	struct termios termios;
-	if (tcgetattr(fd, &termios) == 0) {
-		cfmakeraw(&termios);
-		tcsetattr(fd, TCSANOW, &termios);
-	}
-}
-
-static bool write_all(int fd, const unsigned char *bytes, size_t size)
-{
-	while (size > 0) {
-		ssize_t count = write(fd, bytes, size);
-		if (count < 0 && errno == EINTR)
-			continue;
-		if (count <= 0)
-			return false;
-		bytes += count;
-		size -= (size_t)count;
-	}
-	return true;
-}
+#define STREAMS "the app's standard streams"
 
 /* The relay process: unframes the tty into the pipe until the input ends or the app stops reading. */
 static void relay_stdin(int tty, int pipe_in)
@@ -64,7 +35,7 @@ static void relay_stdin(int tty, int pipe_in)
 
 static bool start_stdin_relay(const char *device, struct app_stdio *stdio)
 {
-	int tty = open_tty(device, O_RDONLY);
+	int tty = open_host_tty(device, O_RDONLY, STREAMS);
 	int pipe_fds[2];
 	if (tty < 0)
 		return false;
@@ -93,7 +64,7 @@ static bool open_output(const char *device, int *fd)
 {
 	if (!device)
 		return true;
-	*fd = open_tty(device, O_WRONLY);
+	*fd = open_host_tty(device, O_WRONLY, STREAMS);
 	if (*fd < 0)
 		return false;
 	make_raw(*fd);
@@ -106,7 +77,7 @@ bool open_app_stdio(const struct launch_config *config, struct app_stdio *stdio)
 	if (config->terminal) {
 		if (!config->stdout_device)
 			return true;
-		int tty = open_tty(config->stdout_device, O_RDWR);
+		int tty = open_host_tty(config->stdout_device, O_RDWR, STREAMS);
 		*stdio = (struct app_stdio){ tty, tty, tty };
 		return tty >= 0;
 	}
@@ -138,7 +109,7 @@ bool start_control_relay(const struct launch_config *config, pid_t app)
 {
 	if (!config->control_device)
 		return true;
-	int tty = open_tty(config->control_device, O_RDONLY);
+	int tty = open_host_tty(config->control_device, O_RDONLY, "the host's signals");
 	if (tty < 0)
 		return false;
 	make_raw(tty);

@@ -2,6 +2,12 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/wait.h>
+
+int status_of(int wait_status)
+{
+	return WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
+}
 
 void print_error(const char *format, ...)
 {

@@ -7,6 +7,9 @@
 #define STATUS_CANNOT_EXECUTE 126	/* the app's program, user, group or directory */
 #define STATUS_NOT_FOUND 127		/* no such program */
 
+/* What a shell reports for a waitpid status: the exit status, or 128 + the signal that killed it. */
+int status_of(int wait_status);
+
 /* Prints "minivmm-init: <message>" and a newline to stderr, the console. */
 void print_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 

@@ -13,8 +13,10 @@
 enum init_event {
 	EVENT_INIT_STARTED = 1,
 	EVENT_STDIN_READY = 2,	/* the input tty is raw: the host may send */
-	EVENT_APP_EXEC = 3,	/* the app's process is about to exec */
+	EVENT_APP_EXEC = 3,	/* the app's process takes its identity and execs */
 	EVENT_APP_EXITED = 4,
+	EVENT_EXEC_READY = 5,	/* the exec tty is raw: the host may send */
+	EVENT_EXEC_ENDED = 6,	/* the exec server has ended or could not start */
 };
 
 /* Off in test mode, where the port would be the host's own hardware. */
@@ -22,7 +24,7 @@ void enable_events(void);
 
 void report_event(enum init_event event);
 
-/* In the app's process just before exec: the app gets no access to the port. */
+/* In the app's process, or a command's, just before exec: it gets no access to the port. */
 void drop_event_port(void);
 
 #endif

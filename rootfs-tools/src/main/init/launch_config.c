@@ -25,8 +25,9 @@ static const char *const tag_names[] = {
 	[TAG_STDOUT_DEVICE] = "STDOUT_DEVICE",
 	[TAG_STDERR_DEVICE] = "STDERR_DEVICE",
 	[TAG_CONTROL_DEVICE] = "CONTROL_DEVICE",
+	[TAG_EXEC_DEVICE] = "EXEC_DEVICE",
 };
-#define LAST_TAG TAG_CONTROL_DEVICE
+#define LAST_TAG TAG_EXEC_DEVICE
 
 static uint32_t read_u32(const unsigned char *bytes)
 {
@@ -152,6 +153,8 @@ static bool apply_record(struct launch_config *config, int tag, char *value,
 		return set_device(&config->stderr_device, value, tag, record, error);
 	case TAG_CONTROL_DEVICE:
 		return set_device(&config->control_device, value, tag, record, error);
+	case TAG_EXEC_DEVICE:
+		return set_device(&config->exec_device, value, tag, record, error);
 	}
 	__builtin_unreachable();	/* parse_records rejects other tags */
 }

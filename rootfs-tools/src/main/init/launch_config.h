@@ -37,6 +37,8 @@
  *  14 STDERR_DEVICE     the app's stderr, likewise
  *  15 CONTROL_DEVICE    a tty from which each byte N read means: send
  *                       signal N to the app (how the host forwards SIGTERM)
+ *  16 EXEC_DEVICE       a tty on which the init serves the host's requests
+ *                       to run commands in the container (exec_protocol.h)
  *  Without 12-14 the app inherits the console for that stream.
  * Tags other than ARG, ENV and SUPPLEMENTARY_GID may appear once.
  */
@@ -69,6 +71,7 @@ enum launch_config_tag {
 	TAG_STDOUT_DEVICE,
 	TAG_STDERR_DEVICE,
 	TAG_CONTROL_DEVICE,
+	TAG_EXEC_DEVICE,
 };
 
 /* Strings point into `strings` or are the defaults' literals. */
@@ -87,10 +90,11 @@ struct launch_config {
 	const char *root_fstype;
 	const char *root_options;
 	bool terminal;
-	const char *stdin_device;	/* NULL: not set, for these four */
+	const char *stdin_device;	/* NULL: not set, for these five */
 	const char *stdout_device;
 	const char *stderr_device;
 	const char *control_device;
+	const char *exec_device;
 	char *strings;			/* every value, NUL-terminated */
 };
 

@@ -11,7 +11,8 @@
  *   5. the app's standard streams, if the host gave devices for them
  *      (app_stdio.h);
  *   6. the app, forked, with PID 1 staying as reaper and signal forwarder
- *      (supervisor.h, app.h);
+ *      (supervisor.h, app.h), and the exec server if the host asked for one
+ *      (exec_server.h);
  *   7. its exit status to the exit port, which ends the VM (exit_port.h).
  * Milestones go to the VMM's event port on the way (events.h).
  * Any failure of the init's own is reported as status 125 after a message.

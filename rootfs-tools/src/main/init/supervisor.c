@@ -9,12 +9,13 @@
 #include "app.h"
 #include "errors.h"
 #include "events.h"
+#include "exec_server.h"
 
 /* What a container runtime forwards to the app. */
 static const int forwarded_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 /* Reaps every child that has ended; true, with the app's wait status, once the app is among them. */
-static bool reap_children(pid_t app, int *app_status)
+static bool reap_children(pid_t app, pid_t exec_server, int *app_status)
 {
 	bool app_ended = false;
 	int status;
@@ -23,6 +24,10 @@ static bool reap_children(pid_t app, int *app_status)
 		if (child == app) {
 			*app_status = status;
 			app_ended = true;
+		} else if (child == exec_server) {
+			print_error("the exec server ended with status %d: the host cannot run commands in this"
+				    " container any more", status_of(status));
+			report_event(EVENT_EXEC_ENDED);
 		}
 	}
 	return app_ended;
@@ -49,13 +54,14 @@ int supervise_app(const struct launch_config *config, const struct app_stdio *st
 	}
 	if (!start_control_relay(config, app))
 		print_error("the host cannot send signals to the app");
+	pid_t exec_server = start_exec_server(config, &original);
 
 	for (;;) {
 		int signal = sigwaitinfo(&watched, NULL);
-		int status;
-		if (signal == SIGCHLD && reap_children(app, &status)) {
+		int status = 0;
+		if (signal == SIGCHLD && reap_children(app, exec_server, &status)) {
 			report_event(EVENT_APP_EXITED);
-			return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+			return status_of(status);
 		}
 		if (signal > 0 && signal != SIGCHLD)
 			kill(app, signal);

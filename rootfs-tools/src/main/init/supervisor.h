@@ -9,7 +9,8 @@
  * Forks the app with `stdio` as its standard streams and stays as the
  * reaper: reaps every child, the app's orphans included, and forwards
  * SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH to the
- * app, as well as the signals the host sends over the control device. Returns when the app ends: its exit
+ * app, as well as the signals the host sends over the control device, and
+ * starts the exec server (exec_server.h). Returns when the app ends: its exit
  * status, or 128 + the signal that killed it; STATUS_INIT_FAILED if it
  * cannot fork.
  */

@@ -50,6 +50,7 @@ char *config_text(const struct launch_config *config)
 	print_field(out, "stdout-device", config->stdout_device, "(console)");
 	print_field(out, "stderr-device", config->stderr_device, "(console)");
 	print_field(out, "control-device", config->control_device, "(none)");
+	print_field(out, "exec-device", config->exec_device, "(none)");
 	fclose(out);
 	return text;
 }

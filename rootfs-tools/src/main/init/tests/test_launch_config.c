@@ -75,6 +75,7 @@ TEST(minimal_config_gets_the_defaults)
 		CHECK(!config.terminal);
 		CHECK(config.stdin_device == NULL && config.stdout_device == NULL);
 		CHECK(config.stderr_device == NULL && config.control_device == NULL);
+		CHECK(config.exec_device == NULL);
 		launch_config_free(&config);
 	}
 	free_bytes(&body);
@@ -98,6 +99,7 @@ TEST(every_tag_is_decoded)
 	append_record(&body, TAG_STDOUT_DEVICE, "/dev/hvc1");
 	append_record(&body, TAG_STDERR_DEVICE, "/dev/hvc2");
 	append_record(&body, TAG_CONTROL_DEVICE, "/dev/hvc3");
+	append_record(&body, TAG_EXEC_DEVICE, "/dev/hvc4");
 	struct launch_config config;
 	char error[LAUNCH_CONFIG_ERROR_BYTES];
 
@@ -117,6 +119,7 @@ TEST(every_tag_is_decoded)
 		CHECK_STRING(config.stdout_device, "/dev/hvc1");
 		CHECK_STRING(config.stderr_device, "/dev/hvc2");
 		CHECK_STRING(config.control_device, "/dev/hvc3");
+		CHECK_STRING(config.exec_device, "/dev/hvc4");
 		launch_config_free(&config);
 	}
 	free_bytes(&body);
@@ -294,10 +297,15 @@ TEST(record_level_problems_are_refused)
 	CHECK_BODY_REJECTED(&body, "record 3: STDIN_DEVICE must be an absolute path");
 	free_bytes(&body);
 
-	int unknown_tags[] = { 0, 16, 255 };
+	body = minimal_body();
+	append_record(&body, TAG_EXEC_DEVICE, "hvc3");
+	CHECK_BODY_REJECTED(&body, "record 3: EXEC_DEVICE must be an absolute path");
+	free_bytes(&body);
+
+	int unknown_tags[] = { 0, 17, 255 };
 	for (size_t i = 0; i < sizeof unknown_tags / sizeof unknown_tags[0]; i++) {
 		char expected[64];
-		snprintf(expected, sizeof expected, "record 3: unknown tag %d (version 1 has tags 1 to 15)",
+		snprintf(expected, sizeof expected, "record 3: unknown tag %d (version 1 has tags 1 to 16)",
 			 unknown_tags[i]);
 		body = minimal_body();
 		append_record(&body, unknown_tags[i], "x");
@@ -388,12 +396,12 @@ TEST(single_tags_may_not_repeat)
 {
 	static const int single_tags[] = {
 		TAG_CWD, TAG_USER, TAG_GROUP, TAG_HOSTNAME, TAG_ROOT_DEVICE,
-		TAG_ROOT_FSTYPE, TAG_ROOT_OPTIONS, TAG_TERMINAL,
+		TAG_ROOT_FSTYPE, TAG_ROOT_OPTIONS, TAG_TERMINAL, TAG_EXEC_DEVICE,
 	};
 	static const char *const values[] = {
 		[TAG_CWD] = "/", [TAG_USER] = "0", [TAG_GROUP] = "0", [TAG_HOSTNAME] = "box",
 		[TAG_ROOT_DEVICE] = "/dev/pmem1", [TAG_ROOT_FSTYPE] = "ext4",
-		[TAG_ROOT_OPTIONS] = "dax", [TAG_TERMINAL] = "1",
+		[TAG_ROOT_OPTIONS] = "dax", [TAG_TERMINAL] = "1", [TAG_EXEC_DEVICE] = "/dev/hvc3",
 	};
 	for (size_t i = 0; i < sizeof single_tags / sizeof single_tags[0]; i++) {
 		int tag = single_tags[i];

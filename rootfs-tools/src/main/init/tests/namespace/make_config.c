@@ -2,7 +2,8 @@
  * Writes a launch config for namespace-test:
  *   make-config FILE FIELD=VALUE...
  * with FIELD one of arg, env, cwd, user, group, gid, hostname, root-device,
- * root-fstype, root-options, terminal, as often as the format allows.
+ * root-fstype, root-options, terminal, exec-device, as often as the format
+ * allows.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,12 +16,13 @@ static const char *const fields[] = {
 	[TAG_GROUP] = "group", [TAG_SUPPLEMENTARY_GID] = "gid", [TAG_HOSTNAME] = "hostname",
 	[TAG_ROOT_DEVICE] = "root-device", [TAG_ROOT_FSTYPE] = "root-fstype",
 	[TAG_ROOT_OPTIONS] = "root-options", [TAG_TERMINAL] = "terminal",
+	[TAG_EXEC_DEVICE] = "exec-device",
 };
 
 static int tag_of(const char *field, size_t length)
 {
-	for (int tag = TAG_ARG; tag <= TAG_TERMINAL; tag++)
-		if (strlen(fields[tag]) == length && memcmp(fields[tag], field, length) == 0)
+	for (int tag = TAG_ARG; tag <= TAG_EXEC_DEVICE; tag++)
+		if (fields[tag] && strlen(fields[tag]) == length && memcmp(fields[tag], field, length) == 0)
 			return tag;
 	return 0;
 }

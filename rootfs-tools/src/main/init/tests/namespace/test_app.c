@@ -7,6 +7,7 @@
  *   kill-self SIGNAL        dies of SIGNAL
  *   wait-for-signals        prints each forwarded signal, exits 42 on SIGTERM
  *   orphans                 leaves a grandchild to the init, then counts zombies
+ *   cat                     copies stdin to stdout until its end
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -96,6 +97,15 @@ static void orphans(void)
 	printf("zombies-of-init=%d\n", zombies_of_init());
 }
 
+static void cat(void)
+{
+	char buffer[4096];
+	ssize_t count;
+	while ((count = read(STDIN_FILENO, buffer, sizeof buffer)) > 0)
+		if (write(STDOUT_FILENO, buffer, (size_t)count) != count)
+			exit(1);
+}
+
 int main(int argc, char *argv[])
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -109,6 +119,8 @@ int main(int argc, char *argv[])
 		wait_for_signals();
 	else if (argc == 2 && strcmp(argv[1], "orphans") == 0)
 		orphans();
+	else if (argc == 2 && strcmp(argv[1], "cat") == 0)
+		cat();
 	else
 		return 99;
 	return 0;

@@ -94,6 +94,12 @@ final class RunCommand implements Callable<Integer> {
                 + " seconds, the VM is stopped (default: ${DEFAULT-VALUE}).")
     long graceSeconds;
 
+    @Option(names = "--exec-socket", paramLabel = "PATH",
+            description = {"Listen on a UNIX-domain socket at PATH (mode 0600; its directory must exist, PATH must not)"
+                + " for commands to run in the container while it runs: 'minivmm exec --socket PATH COMMAND'. One"
+                + " command at a time; the next waits until it ends. The socket is removed when the container ends."})
+    Path execSocket;
+
     @Option(names = "--debug", description = "With IMAGE: show the guest kernel's boot messages on stderr (they are"
             + " quiet otherwise; each costs VM exits, so boots are slower).")
     boolean debug;
@@ -165,7 +171,7 @@ final class RunCommand implements Callable<Integer> {
         return ContainerRunner.run(new ContainerOptions(image, containerCommand(), env, Optional.ofNullable(workdir),
                 Optional.ofNullable(user), tty, hostname, ramBytes, cpus, Optional.ofNullable(kernel), timeout(),
                 Duration.ofSeconds(graceSeconds), debug, Optional.ofNullable(cmdline), Optional.empty(), true, readOnly,
-                Optional.empty())).exitCode();
+                Optional.empty(), Optional.ofNullable(execSocket))).exitCode();
     }
 
     /** The words after IMAGE, without a "--" before them: picocli keeps it once positionals have begun. */
@@ -194,6 +200,7 @@ final class RunCommand implements Callable<Integer> {
         if (user != null) containerOnly.add("--user");
         if (tty) containerOnly.add("--tty");
         if (readOnly) containerOnly.add("--read-only");
+        if (execSocket != null) containerOnly.add("--exec-socket");
         if (!containerOnly.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join(", ", containerOnly)
                     + " only apply to a container IMAGE");

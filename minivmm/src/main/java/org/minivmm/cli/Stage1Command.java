@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.minivmm.container.ContainerException;
 import org.minivmm.stage1.Stage1Aci;
+import org.minivmm.stage1.Stage1Enter;
 import org.minivmm.stage1.Stage1Gc;
 import org.minivmm.stage1.Stage1Run;
 import org.minivmm.stage1.Stage1Stop;
@@ -20,8 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "stage1", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"minivmm as rkt's stage1: each pod in its own VM (see the README's rkt section).",
             "build-aci makes the stage1 image; rkt runs the other commands through that image's entrypoints."},
-        subcommands = {Stage1Command.BuildAci.class, Stage1Command.Run.class, Stage1Command.Stop.class,
-            Stage1Command.Gc.class})
+        subcommands = {Stage1Command.BuildAci.class, Stage1Command.Run.class, Stage1Command.Enter.class,
+            Stage1Command.Stop.class, Stage1Command.Gc.class})
 final class Stage1Command {
     /** What every entrypoint is told of its pod: its UUID by rkt, its directory by the entrypoint script. */
     static final class PodArguments {
@@ -141,6 +142,29 @@ final class Stage1Command {
                 ignored.add("ignoring --ipc: the app's VM has its own IPC namespace");
             }
             return ignored;
+        }
+    }
+
+    @Command(name = "enter", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "rkt's enter entrypoint: runs COMMAND in the running pod as its app (root, environment, user,"
+                + " directory), with this process's stdin, stdout and stderr, and exits with its status.")
+    static final class Enter implements Callable<Integer> {
+        @Option(names = "--pod-dir", paramLabel = "DIR", hidden = true, defaultValue = ".",
+                description = "The pod directory (default: the current one, where rkt starts stage1).")
+        Path podDirectory;
+
+        @Option(names = "--pid", paramLabel = "PID", required = true, description = "The pod's VMM, from its pid file.")
+        long pid;
+
+        @Option(names = "--appname", paramLabel = "NAME", required = true, description = "The app to enter.")
+        String appName;
+
+        @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "The command and its arguments, after '--'.")
+        List<String> command;
+
+        @Override
+        public Integer call() {
+            return Stage1Enter.enter(podDirectory, pid, appName, command);
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.minivmm.rootfs.image.AppConfig;
 import org.minivmm.rootfs.launch.LaunchConfig;
 
@@ -15,8 +16,8 @@ final class ContainerLaunch {
     private ContainerLaunch() {
     }
 
-    static LaunchConfig configFor(AppConfig app, ContainerOptions options, String rootDevice, LaunchConfig.Stdio stdio)
-            throws ContainerException {
+    static LaunchConfig configFor(AppConfig app, ContainerOptions options, String rootDevice, LaunchConfig.Stdio stdio,
+            Optional<String> execDevice) throws ContainerException {
         List<String> args = options.command().isEmpty() ? app.args() : options.command();
         if (args.isEmpty()) {
             throw new ContainerException(options.image() + " names no command to run; give one after the image,"
@@ -32,7 +33,8 @@ final class ContainerLaunch {
                 .rootDevice(rootDevice)
                 .rootOptions(options.readOnlyRoot() ? LaunchConfig.DEFAULT_ROOT_OPTIONS + ",ro" : LaunchConfig.DEFAULT_ROOT_OPTIONS)
                 .terminal(options.tty())
-                .stdio(stdio);
+                .stdio(stdio)
+                .execDevice(execDevice.orElse(null));
         if (!app.group().isEmpty()) {
             builder.group(app.group());
         }

@@ -24,11 +24,14 @@ import org.minivmm.rootfs.image.AppConfig;
  * @param forwardInput whether this process's standard input goes to the app; otherwise the app's ends at once
  * @param readOnlyRoot whether the container's root file system is mounted read-only
  * @param runtimeImage the runtime image (the init) to boot; empty: the image store's
+ * @param execSocket where to listen, as a UNIX-domain socket, for commands to run in the container while it runs
+ *     ({@link ExecClient}); empty: none
  */
 public record ContainerOptions(Path image, List<String> command, List<String> env, Optional<String> workdir,
         Optional<String> user, boolean tty, String hostname, long ramBytes, int cpus, Optional<Path> kernel,
         Duration timeout, Duration grace, boolean debug, Optional<String> extraKernelArguments,
-        Optional<AppConfig> app, boolean forwardInput, boolean readOnlyRoot, Optional<Path> runtimeImage) {
+        Optional<AppConfig> app, boolean forwardInput, boolean readOnlyRoot, Optional<Path> runtimeImage,
+        Optional<Path> execSocket) {
     public ContainerOptions {
         command = List.copyOf(command);
         env = List.copyOf(env);

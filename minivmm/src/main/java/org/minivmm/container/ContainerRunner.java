@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.minivmm.boot.ElfKernel;
@@ -32,8 +33,8 @@ import org.minivmm.vmm.VmRunner;
 /**
  * {@code minivmm run IMAGE}: the image and the shared runtime image (the guest init) from the image store,
  * mapped as DAX persistent memory, copy-on-write; the kernel mapped in place; a launch config on a small
- * read-only disk; the app's stdout, stderr and a control channel on three virtio consoles; the kernel's
- * and the init's own messages on the UART, to stderr.
+ * read-only disk; the app's stdout, stderr and a control channel on three virtio consoles, and with an exec
+ * socket a fourth for exec sessions; the kernel's and the init's own messages on the UART, to stderr.
  */
 public final class ContainerRunner {
     /** exit codes besides the app's own */
@@ -44,6 +45,7 @@ public final class ContainerRunner {
     static final int STDOUT_CONSOLE = 0;
     static final int STDERR_CONSOLE = 1;
     static final int CONTROL_CONSOLE = 2;
+    static final int EXEC_CONSOLE = 3;
     /** The runtime image is the first pmem region, so /dev/pmem0; the container's image the second. */
     private static final String ROOT_DEVICE = "/dev/pmem1";
     private static final String CMDLINE = "console=ttyS0 reboot=k panic=-1 root=/dev/pmem0 ro rootfstype=ext4"
@@ -64,33 +66,35 @@ public final class ContainerRunner {
     /** Runs the container; every failure has been reported on stderr. */
     public static Outcome run(ContainerOptions options) {
         Path launchFile = null;
+        Optional<ExecBridge> exec = Optional.empty();
         try {
             refuseSoftwareKvm();
             Path kernel = GuestKernel.locate(options.kernel());
             checkKernelFits(kernel, options.ramBytes());
+            if (options.execSocket().isPresent()) {
+                exec = Optional.of(ExecBridge.open(options.execSocket().get())); // before the images: a bad path is told at once
+            }
             ImageStore store = ImageStore.defaultStore();
             ProgressListener progress = new BuildProgress();
             Path runtime = options.runtimeImage().isPresent() ? options.runtimeImage().get()
                     : RuntimeImage.build(store, progress).image();
             BuiltImage image = ImageBuilder.build(options.image(), store, BuildOptions.DEFAULT, progress);
             LaunchConfig launch = ContainerLaunch.configFor(options.app().orElse(image.app()), options, ROOT_DEVICE,
-                    stdio(options.tty()));
+                    stdio(options.tty()), exec.map(bridge -> device(EXEC_CONSOLE)));
             launchFile = writeLaunchFile(launch);
 
-            ContainerSession.Events events = new ContainerSession.Events();
+            ContainerSession.Events events = new ContainerSession.Events(exec);
             String cmdline = (options.debug() ? CMDLINE : CMDLINE + " quiet")
                     + options.extraKernelArguments().map(extra -> " " + extra).orElse("");
             VmConfig config = new VmConfig(kernel, options.ramBytes(), options.cpus(), cmdline,
                     marking(new FileOutputStream(FileDescriptor.err)), false,
                     List.of(new VmConfig.Disk(launchFile, true)),
                     List.of(new VmConfig.Pmem(runtime, false, false), new VmConfig.Pmem(image.image(), false, false)),
-                    true,
-                    List.of(marking(new FileOutputStream(FileDescriptor.out)), marking(new FileOutputStream(FileDescriptor.err)),
-                            OutputStream.nullOutputStream()),
-                    events);
+                    true, consoles(exec), events);
             Path launchFileToDelete = launchFile;
+            Optional<ExecBridge> execToStart = exec;
             StopReason reason = VmRunner.run(config, options.timeout(),
-                    vm -> new ContainerSession(vm, options, events, launchFileToDelete));
+                    vm -> new ContainerSession(vm, options, events, launchFileToDelete, execToStart));
             return new Outcome(exitCode(reason, options),
                     reason.kind() == StopReason.Kind.GUEST_EXIT || reason.kind() == StopReason.Kind.SIGNALLED);
         } catch (ContainerException | VmRunner.SetupFailure | IOException e) {
@@ -98,7 +102,16 @@ public final class ContainerRunner {
             return new Outcome(VMM_FAILURE, false);
         } finally {
             deleteQuietly(launchFile);
+            exec.ifPresent(ExecBridge::close);
         }
+    }
+
+    /** hvc0 stdout (and stdin), hvc1 stderr, hvc2 control, and hvc3 exec sessions when there is an exec socket. */
+    private static List<OutputStream> consoles(Optional<ExecBridge> exec) {
+        List<OutputStream> consoles = new ArrayList<>(List.of(marking(new FileOutputStream(FileDescriptor.out)),
+                marking(new FileOutputStream(FileDescriptor.err)), OutputStream.nullOutputStream()));
+        exec.ifPresent(bridge -> consoles.add(bridge.guestOutput()));
+        return consoles;
     }
 
     /** Before any image work: on such a host the kernel would stop at its first unemulated instruction. */

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Timer;
 import java.util.TimerTask;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +22,8 @@ import sun.misc.SignalHandler;
 /**
  * A running container, seen from the host: SIGINT and SIGTERM go to the app (over the control console)
  * and, if it has not exited after the grace period, the VM is stopped; standard input flows to the app
- * once the init says it is ready (framed, with an end), or raw into the app's terminal with a tty.
+ * once the init says it is ready (framed, with an end), or raw into the app's terminal with a tty; and the
+ * exec socket, if any, serves its clients over the exec console.
  */
 final class ContainerSession implements VmRunner.Session {
     private static final String[] FORWARDED = {"INT", "TERM"};
@@ -32,7 +34,14 @@ final class ContainerSession implements VmRunner.Session {
         private static final int STDIN_READY = 2;
         private static final int APP_EXEC = 3;
         private static final int APP_EXITED = 4;
+        private static final int EXEC_READY = 5;
+        private static final int EXEC_ENDED = 6;
         final CountDownLatch stdinReady = new CountDownLatch(1);
+        private final Optional<ExecBridge> exec;
+
+        Events(Optional<ExecBridge> exec) {
+            this.exec = exec;
+        }
 
         @Override
         public void accept(int event) {
@@ -41,6 +50,8 @@ final class ContainerSession implements VmRunner.Session {
                 case STDIN_READY -> stdinReady.countDown();
                 case APP_EXEC -> BootTimeline.mark(BootTimeline.Phase.APP_EXEC);
                 case APP_EXITED -> BootTimeline.mark(BootTimeline.Phase.APP_EXITED);
+                case EXEC_READY -> exec.ifPresent(ExecBridge::guestReady);
+                case EXEC_ENDED -> exec.ifPresent(ExecBridge::guestEnded);
                 default -> { } // a newer init's event: nothing to do with it
             }
         }
@@ -48,15 +59,17 @@ final class ContainerSession implements VmRunner.Session {
 
     private final Vm vm;
     private final ContainerOptions options;
+    private final Optional<ExecBridge> exec;
     private final Terminal terminal;
     private final Timer graceTimer = new Timer("stop-grace", true);
     private final List<Signal> signals = new ArrayList<>();
     private final List<SignalHandler> previous = new ArrayList<>();
     private boolean graceStarted;
 
-    ContainerSession(Vm vm, ContainerOptions options, Events events, Path launchFile) {
+    ContainerSession(Vm vm, ContainerOptions options, Events events, Path launchFile, Optional<ExecBridge> exec) {
         this.vm = vm;
         this.options = options;
+        this.exec = exec;
         // The disk holding the launch config is open now: its file is no longer needed.
         ContainerRunner.deleteQuietly(launchFile);
         for (String name : FORWARDED) {
@@ -68,6 +81,7 @@ final class ContainerSession implements VmRunner.Session {
         Thread input = new Thread(() -> pumpInput(events), "container-stdin");
         input.setDaemon(true); // a read of standard input cannot be interrupted; it ends with the process
         input.start();
+        exec.ifPresent(bridge -> bridge.start(frame -> vm.sendToConsole(ContainerRunner.EXEC_CONSOLE, frame, frame.length)));
     }
 
     /** On the JVM's signal thread: tell the app, and give it the grace period. */
@@ -122,6 +136,8 @@ final class ContainerSession implements VmRunner.Session {
 
     @Override
     public void close() {
+        // Before the VM closes: its console thread may be writing to an exec client, and waits for that.
+        exec.ifPresent(ExecBridge::close);
         graceTimer.cancel();
         for (int i = 0; i < signals.size(); i++) {
             Signal.handle(signals.get(i), previous.get(i));

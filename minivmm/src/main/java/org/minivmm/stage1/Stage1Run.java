@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -81,14 +82,15 @@ public final class Stage1Run {
         settings.eventHandlers().forEach(name -> Log.warn("app " + app.name() + ": event handler " + name + " will not run"));
         ResourceLimits limits = settings.limits().orElse(manifest.limits());
 
-        Files.createDirectories(pod.stateDirectory());
+        // The exec socket's directory: rkt's pod directories are root's alone, and so is this.
+        Files.createDirectories(pod.stateDirectory(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Pod.writeAtomically(pod.pidFile(), ProcessHandle.current().pid() + "\n");
         ContainerOptions options = new ContainerOptions(pod.appDirectory(app.name()).resolve("rootfs"), List.of(),
                 List.of("AC_APP_NAME=" + app.name()), Optional.empty(), Optional.empty(),
                 request.interactive() && Terminal.stdinIsTerminal(), request.hostname().orElse("rkt-" + pod.uuid()),
                 ramBytes(limits), cpus(limits), present(pod.payload("vmlinux")), null, GRACE, request.debug(),
                 Optional.empty(), Optional.of(settings.config()), request.interactive(), app.readOnlyRootFs(),
-                present(pod.payload("runtime.ext4")));
+                present(pod.payload("runtime.ext4")), Optional.of(pod.execSocket()));
         ContainerRunner.Outcome outcome = ContainerRunner.run(options);
         if (outcome.appEnded()) {
             Files.createDirectories(pod.statusFile(app.name()).getParent());

@@ -46,6 +46,17 @@ class CliPiecesTest {
     }
 
     @Test
+    void wordsAfterTheExecCommandAreItsOwnWithOrWithoutADoubleDash() {
+        for (String[] args : new String[][] {{"exec", "--socket", "s", "ls", "-l", "--socket"},
+            {"exec", "--socket", "s", "--", "ls", "-l", "--socket"}}) {
+            CommandLine.ParseResult parsed = Main.mainCommandLine().parseArgs(args);
+            ExecCommand exec = (ExecCommand) parsed.subcommand().commandSpec().userObject();
+            assertEquals(java.nio.file.Path.of("s"), exec.socket);
+            assertEquals(java.util.List.of("ls", "-l", "--socket"), exec.command(), String.join(" ", args));
+        }
+    }
+
+    @Test
     void jsonStringsAreEscaped() {
         assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", CheckReport.quote("a\"b\\c\nd\u0001"));
         assertEquals("null", CheckReport.quote(null));

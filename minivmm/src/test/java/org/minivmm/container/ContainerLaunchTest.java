@@ -19,11 +19,11 @@ class ContainerLaunchTest {
     private static ContainerOptions options(List<String> command, List<String> env, String workdir, String user, boolean tty) {
         return new ContainerOptions(Path.of("image.aci"), command, env, Optional.ofNullable(workdir), Optional.ofNullable(user),
                 tty, "box", 128L << 20, 1, Optional.empty(), null, Duration.ofSeconds(10), false, Optional.empty(),
-                Optional.empty(), true, false, Optional.empty());
+                Optional.empty(), true, false, Optional.empty(), Optional.empty());
     }
 
     private static LaunchConfig launch(ContainerOptions options) throws ContainerException {
-        return ContainerLaunch.configFor(IMAGE_APP, options, "/dev/pmem1", LaunchConfig.Stdio.CONSOLE);
+        return ContainerLaunch.configFor(IMAGE_APP, options, "/dev/pmem1", LaunchConfig.Stdio.CONSOLE, Optional.empty());
     }
 
     @Test
@@ -69,17 +69,25 @@ class ContainerLaunchTest {
     void pathAndTermGetDockersDefaults() throws ContainerException {
         AppConfig bare = new AppConfig(List.of("/app"), List.of(), "/", "0", "", List.of());
         LaunchConfig config = ContainerLaunch.configFor(bare, options(List.of(), List.of(), null, null, true), "/dev/pmem1",
-                LaunchConfig.Stdio.CONSOLE);
+                LaunchConfig.Stdio.CONSOLE, Optional.empty());
         assertEquals(List.of(ContainerLaunch.DEFAULT_PATH, "TERM=xterm"), config.env());
         assertTrue(config.terminal());
         assertEquals(Optional.empty(), config.group(), "an empty group in the image means the user's own");
     }
 
     @Test
+    void anExecDeviceIsPassedOn() throws ContainerException {
+        LaunchConfig config = ContainerLaunch.configFor(IMAGE_APP, options(List.of(), List.of(), null, null, false),
+                "/dev/pmem1", LaunchConfig.Stdio.CONSOLE, Optional.of("/dev/hvc3"));
+        assertEquals(Optional.of("/dev/hvc3"), config.execDevice());
+        assertEquals(Optional.empty(), launch(options(List.of(), List.of(), null, null, false)).execDevice());
+    }
+
+    @Test
     void anImageWithoutACommandNeedsOne() {
         AppConfig none = new AppConfig(List.of(), List.of(), "/", "0", "0", List.of());
         ContainerException error = assertThrows(ContainerException.class, () -> ContainerLaunch.configFor(none,
-                options(List.of(), List.of(), null, null, false), "/dev/pmem1", LaunchConfig.Stdio.CONSOLE));
+                options(List.of(), List.of(), null, null, false), "/dev/pmem1", LaunchConfig.Stdio.CONSOLE, Optional.empty()));
         assertTrue(error.getMessage().contains("names no command"), error.getMessage());
     }
 
@@ -105,7 +113,7 @@ class ContainerLaunchTest {
         ContainerOptions readOnly = options(List.of(), List.of(), null, null, false);
         readOnly = new ContainerOptions(readOnly.image(), readOnly.command(), readOnly.env(), readOnly.workdir(), readOnly.user(),
                 false, "box", readOnly.ramBytes(), 1, Optional.empty(), null, readOnly.grace(), false, Optional.empty(),
-                Optional.empty(), true, true, Optional.empty());
+                Optional.empty(), true, true, Optional.empty(), Optional.empty());
         assertEquals("dax,ro", launch(readOnly).rootOptions());
     }
 }

@@ -32,6 +32,10 @@ class CliIT {
         for (String option : new String[] {"--kernel", "--mem", "--cpus", "--cmdline", "--console"}) {
             assertTrue(runHelp.stdout().contains(option), option + " missing from: " + runHelp.stdout());
         }
+        assertTrue(runHelp.stdout().contains("--exec-socket"), runHelp.stdout());
+        TestHost.Finished execHelp = TestHost.run(TestHost.minivmm("exec", "--help"), "");
+        assertEquals(0, execHelp.exitCode());
+        assertTrue(execHelp.stdout().contains("--socket") && execHelp.stdout().contains("127"), execHelp.stdout());
         assertEquals(0, TestHost.run(TestHost.minivmm("check", "--help"), "").exitCode());
         TestHost.Finished version = TestHost.run(TestHost.minivmm("run", "--version"), "");
         assertTrue(version.stdout().matches("minivmm \\d+\\.\\d+\\.\\d+.*\\n"), version.stdout());
@@ -115,6 +119,23 @@ class CliIT {
         TestHost.Finished noKernel = TestHost.run(TestHost.minivmm("run"), "");
         assertEquals(125, noKernel.exitCode());
         assertTrue(noKernel.stderr().contains("--kernel"), noKernel.stderr());
+        TestHost.Finished execSocketWithoutImage = TestHost.run(TestHost.minivmm("run", "--kernel", probe, "--exec-socket",
+                files.resolve("exec.sock").toString()), "");
+        assertEquals(125, execSocketWithoutImage.exitCode());
+        assertTrue(execSocketWithoutImage.stderr().contains("--exec-socket only apply to a container IMAGE"),
+                execSocketWithoutImage.stderr());
+    }
+
+    @Test
+    void execWithoutAContainerGetsOneClearLineAndCode125() throws Exception {
+        Path socket = files.resolve("no-container.sock");
+        TestHost.Finished exec = TestHost.run(TestHost.minivmm("exec", "--socket", socket.toString(), "--", "true"), "");
+        assertEquals(125, exec.exitCode());
+        assertEquals("minivmm exec: no exec socket at " + socket + ": is a container running with --exec-socket " + socket
+                + "?\n", exec.stderr());
+        TestHost.Finished noSocket = TestHost.run(TestHost.minivmm("exec", "true"), "");
+        assertEquals(125, noSocket.exitCode());
+        assertTrue(noSocket.stderr().startsWith("minivmm: error: Missing required option: '--socket=PATH'"), noSocket.stderr());
     }
 
     private static void assertOneLineError(String stderr, String expected) {

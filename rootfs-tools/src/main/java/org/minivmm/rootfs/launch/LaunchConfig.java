@@ -26,10 +26,12 @@ import java.util.Optional;
  * @param terminal whether the app's terminal ({@code stdoutDevice}, else the console) becomes its stdin, stdout,
  *     stderr and controlling terminal
  * @param stdio the guest devices that carry the app's standard streams and the host's signals
+ * @param execDevice a guest tty on which the init serves the host's requests to run commands in the container
+ *     ({@link ExecProtocol}); empty: none
  */
 public record LaunchConfig(List<String> args, List<String> env, String cwd, String user, Optional<String> group,
         List<Long> supplementaryGids, Optional<String> hostname, String rootDevice, String rootFstype,
-        String rootOptions, boolean terminal, Stdio stdio) {
+        String rootOptions, boolean terminal, Stdio stdio, Optional<String> execDevice) {
     public static final String DEFAULT_CWD = "/";
     public static final String DEFAULT_USER = "0";
     public static final String DEFAULT_ROOT_FSTYPE = "ext4";
@@ -50,12 +52,7 @@ public record LaunchConfig(List<String> args, List<String> env, String cwd, Stri
 
         public Stdio {
             for (Optional<String> device : List.of(stdin, stdout, stderr, control)) {
-                device.ifPresent(path -> {
-                    checkText("stdio device", path);
-                    if (!path.startsWith("/")) {
-                        throw new IllegalArgumentException("stdio device \"" + path + "\" must be an absolute path");
-                    }
-                });
+                device.ifPresent(path -> checkDevice("stdio device", path));
             }
         }
     }
@@ -67,6 +64,7 @@ public record LaunchConfig(List<String> args, List<String> env, String cwd, Stri
         supplementaryGids = List.copyOf(supplementaryGids);
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(execDevice, "execDevice");
         if (args.isEmpty()) {
             throw new IllegalArgumentException("the app's command line (args) needs at least one argument");
         }
@@ -80,6 +78,7 @@ public record LaunchConfig(List<String> args, List<String> env, String cwd, Stri
         group.ifPresent(name -> checkIdentity("group", "gid", name));
         supplementaryGids.forEach(LaunchConfig::checkSupplementaryGid);
         hostname.ifPresent(LaunchConfig::checkHostname);
+        execDevice.ifPresent(path -> checkDevice("exec device", path));
         checkNotEmpty("rootDevice", rootDevice);
         checkNotEmpty("rootFstype", rootFstype);
         checkText("rootOptions", rootOptions);
@@ -100,6 +99,13 @@ public record LaunchConfig(List<String> args, List<String> env, String cwd, Stri
         if (!StandardCharsets.UTF_8.newEncoder().canEncode(value)) {
             throw new IllegalArgumentException(field + " value \"" + value
                     + "\" has an unpaired surrogate character, which UTF-8 cannot encode");
+        }
+    }
+
+    private static void checkDevice(String field, String path) {
+        checkText(field, path);
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException(field + " \"" + path + "\" must be an absolute path");
         }
     }
 
@@ -161,6 +167,7 @@ public record LaunchConfig(List<String> args, List<String> env, String cwd, Stri
         private String rootOptions = DEFAULT_ROOT_OPTIONS;
         private boolean terminal;
         private Stdio stdio = Stdio.CONSOLE;
+        private String execDevice;
 
         private Builder() {
         }
@@ -239,13 +246,19 @@ public record LaunchConfig(List<String> args, List<String> env, String cwd, Stri
             return this;
         }
 
+        public Builder execDevice(String execDevice) {
+            this.execDevice = execDevice;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first problem found */
         public LaunchConfig build() {
             if (rootDevice == null) {
                 throw new IllegalArgumentException("rootDevice is missing: the init must know which device to mount as /");
             }
             return new LaunchConfig(args, env, cwd, user, Optional.ofNullable(group), supplementaryGids,
-                    Optional.ofNullable(hostname), rootDevice, rootFstype, rootOptions, terminal, stdio);
+                    Optional.ofNullable(hostname), rootDevice, rootFstype, rootOptions, terminal, stdio,
+                    Optional.ofNullable(execDevice));
         }
     }
 }

@@ -19,7 +19,7 @@ import java.nio.file.Path;
  *   <li>body: records, each u8 tag, three zero bytes, u32 length, then the value's UTF-8 bytes (no NUL);
  *   <li>zeros up to a multiple of 4096 bytes, as block devices need; the init does not parse them.
  * </ul>
- * Every field is written, defaults included, except an empty group, hostname or stdio device and a false
+ * Every field is written, defaults included, except an empty group, hostname, stdio or exec device and a false
  * terminal.
  * The init refuses tags it does not know: a new field needs a new version.
  */
@@ -34,7 +34,7 @@ public final class LaunchConfigWriter {
     public enum Tag {
         ARG(1), ENV(2), CWD(3), USER(4), GROUP(5), SUPPLEMENTARY_GID(6), HOSTNAME(7), ROOT_DEVICE(8),
         ROOT_FSTYPE(9), ROOT_OPTIONS(10), TERMINAL(11),
-        STDIN_DEVICE(12), STDOUT_DEVICE(13), STDERR_DEVICE(14), CONTROL_DEVICE(15);
+        STDIN_DEVICE(12), STDOUT_DEVICE(13), STDERR_DEVICE(14), CONTROL_DEVICE(15), EXEC_DEVICE(16);
 
         public final int code;
 
@@ -66,6 +66,7 @@ public final class LaunchConfigWriter {
         config.stdio().stdout().ifPresent(device -> writeRecord(body, Tag.STDOUT_DEVICE, device));
         config.stdio().stderr().ifPresent(device -> writeRecord(body, Tag.STDERR_DEVICE, device));
         config.stdio().control().ifPresent(device -> writeRecord(body, Tag.CONTROL_DEVICE, device));
+        config.execDevice().ifPresent(device -> writeRecord(body, Tag.EXEC_DEVICE, device));
 
         int blocks = (HEADER_BYTES + body.size() + BLOCK_BYTES - 1) / BLOCK_BYTES;
         ByteBuffer file = ByteBuffer.allocate(blocks * BLOCK_BYTES)

@@ -32,6 +32,7 @@ class LaunchConfigTest {
         assertEquals("ext4", config.rootFstype());
         assertEquals("dax", config.rootOptions());
         assertEquals(false, config.terminal());
+        assertEquals(Optional.empty(), config.execDevice());
     }
 
     @Test
@@ -90,6 +91,9 @@ class LaunchConfigTest {
                 invalid("empty root device", b -> b.rootDevice(""), "rootDevice must not be empty"),
                 invalid("empty root fstype", b -> b.rootFstype(""), "rootFstype must not be empty"),
                 invalid("NUL in root options", b -> b.rootOptions("dax\0"), "rootOptions value"),
+                invalid("relative stdio device", b -> b.stdio(new LaunchConfig.Stdio(Optional.of("hvc0"), Optional.empty(),
+                        Optional.empty(), Optional.empty())), "stdio device \"hvc0\" must be an absolute path"),
+                invalid("relative exec device", b -> b.execDevice("hvc3"), "exec device \"hvc3\" must be an absolute path"),
                 invalid("unpaired surrogate", b -> b.args("\uD800"), "unpaired surrogate"));
     }
 

@@ -47,6 +47,7 @@ public final class LaunchConfigVectors {
                 .terminal(true)
                 .stdio(new LaunchConfig.Stdio(Optional.of("/dev/hvc0"), Optional.of("/dev/hvc0"),
                         Optional.of("/dev/hvc1"), Optional.of("/dev/hvc2")))
+                .execDevice("/dev/hvc3")
                 .build());
         vectors.put("numeric-identity", LaunchConfig.builder()
                 .args("sleep", "1")
@@ -85,6 +86,7 @@ public final class LaunchConfigVectors {
         line(text, "stdout-device", quotedOr(config.stdio().stdout(), "(console)"));
         line(text, "stderr-device", quotedOr(config.stdio().stderr(), "(console)"));
         line(text, "control-device", quotedOr(config.stdio().control(), "(none)"));
+        line(text, "exec-device", quotedOr(config.execDevice(), "(none)"));
         return text.toString();
     }
 
