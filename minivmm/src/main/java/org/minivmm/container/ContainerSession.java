@@ -136,7 +136,7 @@ final class ContainerSession implements VmRunner.Session {
 
     @Override
     public void close() {
-        // Before the VM closes: its console thread may be writing to an exec client, and waits for that.
+        // Before the VM closes: the bridge's threads stop sending to its console, and its clients are let go.
         exec.ifPresent(ExecBridge::close);
         graceTimer.cancel();
         for (int i = 0; i < signals.size(); i++) {
