@@ -161,6 +161,18 @@ class Stage1IT {
     }
 
     @Test
+    void enterNamesAnAppThePodDoesNotHaveAndAPodThatIsNotRunning() throws Exception {
+        Path pod = pod("hello=" + appAci);
+        Files.writeString(pod.resolve("pid"), "999999\n");
+        TestHost.Finished ghost = TestHost.run(harness("enter", pod.toString(), "ghost", "true"), "");
+        assertEquals(125, ghost.exitCode(), ghost.stderr());
+        assertTrue(ghost.stderr().contains("has no app ghost (its apps: hello)"), ghost.stderr());
+        TestHost.Finished stopped = TestHost.run(harness("enter", pod.toString(), "hello", "true"), "");
+        assertEquals(125, stopped.exitCode(), stopped.stderr());
+        assertTrue(stopped.stderr().contains("pod " + pod.getFileName() + " is not running"), stopped.stderr());
+    }
+
+    @Test
     void stopAndGcOfAPodThatIsNotRunningSucceedAgainAndAgain() throws Exception {
         Path pod = pod("hello=" + appAci);
         Files.createDirectories(pod.resolve("minivmm"));
