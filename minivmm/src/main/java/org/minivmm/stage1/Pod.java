@@ -34,6 +34,15 @@ public record Pod(Path directory) {
         }
     }
 
+    /** The pod in {@code directory}, which must be the one rkt names by {@code uuid}. */
+    public static Pod open(Path directory, String uuid) throws Stage1Exception, IOException {
+        Pod pod = open(directory);
+        if (!uuid.equals(pod.uuid())) {
+            throw new Stage1Exception("pod " + uuid + " is not the pod in " + pod.directory());
+        }
+        return pod;
+    }
+
     public Path manifestFile() {
         return directory.resolve("pod");
     }

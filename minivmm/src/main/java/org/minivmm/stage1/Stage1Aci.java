@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,7 @@ public final class Stage1Aci {
     }
 
     static String manifest(String version) {
-        List<Object> annotations = new java.util.ArrayList<>();
+        List<Object> annotations = new ArrayList<>();
         for (String entrypoint : ENTRYPOINTS) {
             annotations.add(nameValue(ANNOTATION_PREFIX + entrypoint, "/" + Pod.PAYLOAD + "/" + entrypoint));
         }

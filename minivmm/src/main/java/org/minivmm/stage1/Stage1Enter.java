@@ -24,7 +24,7 @@ public final class Stage1Enter {
             PodManifest manifest = pod.manifest();
             if (manifest.app(appName).isEmpty()) {
                 throw new Stage1Exception("pod " + pod.uuid() + " has no app " + appName + " (its apps: "
-                        + String.join(", ", manifest.apps().stream().map(PodManifest.App::name).toList()) + ")");
+                        + String.join(", ", manifest.appNames()) + ")");
             }
             if (command.isEmpty()) {
                 throw new Stage1Exception("no command to run: give it after '--'");

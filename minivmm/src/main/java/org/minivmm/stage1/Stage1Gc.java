@@ -21,10 +21,7 @@ public final class Stage1Gc {
 
     public static int gc(Path podDirectory, String uuid) {
         try {
-            Pod pod = Pod.open(podDirectory);
-            if (!uuid.equals(pod.uuid())) {
-                throw new Stage1Exception("pod " + uuid + " is not the pod in " + pod.directory());
-            }
+            Pod pod = Pod.open(podDirectory, uuid);
             if (pod.runningVmm().isPresent()) {
                 throw new Stage1Exception("pod " + uuid + " is still running; stop it first (rkt stop " + uuid + ")");
             }

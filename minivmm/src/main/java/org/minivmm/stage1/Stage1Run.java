@@ -57,10 +57,7 @@ public final class Stage1Run {
     }
 
     private static int runPod(Request request) throws Stage1Exception, IOException {
-        Pod pod = Pod.open(request.podDirectory());
-        if (!request.uuid().equals(pod.uuid())) {
-            throw new Stage1Exception("pod " + request.uuid() + " is not the pod in " + pod.directory());
-        }
+        Pod pod = Pod.open(request.podDirectory(), request.uuid());
         PodLock.verify(request.lockDescriptor(), pod.directory());
         request.ignored().forEach(Log::warn);
         if (!request.net().equals("none")) {
@@ -70,7 +67,7 @@ public final class Stage1Run {
         PodManifest manifest = pod.manifest();
         if (manifest.apps().size() != 1) {
             throw new Stage1Exception("the pod has " + manifest.apps().size() + " apps ("
-                    + String.join(", ", manifest.apps().stream().map(PodManifest.App::name).toList())
+                    + String.join(", ", manifest.appNames())
                     + "); minivmm's stage1 runs pods of one app: run each app as a pod of its own");
         }
         PodManifest.App app = manifest.apps().get(0);

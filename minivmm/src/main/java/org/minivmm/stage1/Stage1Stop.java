@@ -17,10 +17,7 @@ public final class Stage1Stop {
 
     public static int stop(Path podDirectory, String uuid, boolean force) {
         try {
-            Pod pod = Pod.open(podDirectory);
-            if (!uuid.equals(pod.uuid())) {
-                throw new Stage1Exception("pod " + uuid + " is not the pod in " + pod.directory());
-            }
+            Pod pod = Pod.open(podDirectory, uuid);
             Optional<ProcessHandle> vmm = pod.runningVmm();
             if (vmm.isEmpty()) {
                 Log.info("pod " + uuid + " is not running");

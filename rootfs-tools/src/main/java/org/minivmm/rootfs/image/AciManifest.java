@@ -18,10 +18,7 @@ record AciManifest(String name, Optional<AppConfig> app, List<String> warnings) 
 
     static AciManifest parse(byte[] document) throws ImageBuildException {
         JsonObject manifest = JsonObject.parse(document, WHAT);
-        String kind = manifest.string("acKind");
-        if (!kind.equals("ImageManifest")) {
-            throw manifest.invalid("acKind", "is \"" + kind + "\", not \"ImageManifest\"");
-        }
+        manifest.requireValue("acKind", "ImageManifest");
         manifest.string("acVersion");
         String name = manifest.string("name");
         if (name.isEmpty()) {

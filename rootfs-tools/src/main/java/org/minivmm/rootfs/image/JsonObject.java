@@ -57,6 +57,14 @@ final class JsonObject {
         return Optional.ofNullable((String) value);
     }
 
+    /** Requires the string member {@code key} to be {@code expected}, as a manifest's acKind must. */
+    void requireValue(String key, String expected) throws ImageBuildException {
+        String value = string(key);
+        if (!value.equals(expected)) {
+            throw invalid(key, "is \"" + value + "\", not \"" + expected + "\"");
+        }
+    }
+
     boolean optionalBoolean(String key, boolean absent) throws ImageBuildException {
         Object value = members.get(key);
         if (value != null && !(value instanceof Boolean)) {

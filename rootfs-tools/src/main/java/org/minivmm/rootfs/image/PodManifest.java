@@ -54,10 +54,7 @@ public record PodManifest(List<App> apps, List<Volume> volumes, ResourceLimits l
 
     public static PodManifest parse(byte[] document) throws ImageBuildException {
         JsonObject pod = JsonObject.parse(document, WHAT);
-        String kind = pod.string("acKind");
-        if (!kind.equals("PodManifest")) {
-            throw pod.invalid("acKind", "is \"" + kind + "\", not \"PodManifest\"");
-        }
+        pod.requireValue("acKind", "PodManifest");
         pod.string("acVersion");
         List<App> apps = new ArrayList<>();
         Set<String> names = new HashSet<>();
@@ -100,6 +97,10 @@ public record PodManifest(List<App> apps, List<Volume> volumes, ResourceLimits l
         return name;
     }
 
+    public List<String> appNames() {
+        return apps.stream().map(App::name).toList();
+    }
+
     /** The app called {@code name}, if the pod has it. */
     public Optional<App> app(String name) {
         return apps.stream().filter(app -> app.name().equals(name)).findFirst();
@@ -116,10 +117,7 @@ public record PodManifest(List<App> apps, List<Volume> volumes, ResourceLimits l
      */
     public static Optional<AciApp> stage2App(byte[] imageManifest) throws ImageBuildException {
         JsonObject manifest = JsonObject.parse(imageManifest, "app image manifest");
-        String kind = manifest.string("acKind");
-        if (!kind.equals("ImageManifest")) {
-            throw manifest.invalid("acKind", "is \"" + kind + "\", not \"ImageManifest\"");
-        }
+        manifest.requireValue("acKind", "ImageManifest");
         manifest.string("name");
         Optional<JsonObject> section = manifest.optionalObject("app");
         return section.isPresent() ? Optional.of(AciApp.parse(section.get())) : Optional.empty();

@@ -3,6 +3,7 @@ package org.minivmm.rootfs.image;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -35,9 +36,12 @@ public record ResourceLimits(OptionalLong memoryBytes, OptionalLong cpuMillis) {
 
     private static OptionalLong limit(JsonObject isolator, BigDecimal unitsPerOne) throws ImageBuildException {
         JsonObject value = isolator.object("value");
+        Optional<String> limit = value.optionalString("limit");
+        if (limit.isEmpty()) {
+            return OptionalLong.empty();
+        }
         String what = value.what() + ": limit";
-        return value.optionalString("limit").isEmpty() ? OptionalLong.empty()
-                : OptionalLong.of(toLong(ResourceQuantity.parse(value.string("limit"), what).multiply(unitsPerOne), what));
+        return OptionalLong.of(toLong(ResourceQuantity.parse(limit.get(), what).multiply(unitsPerOne), what));
     }
 
     private static long toLong(BigDecimal units, String what) throws ImageBuildException {
